@@ -1,0 +1,61 @@
+"""AIGC Playground: one Gradio app, one tab per lab.
+
+``import app`` builds ``demo`` and loads no model (loaders are lazy and cached).
+``python app.py`` serves it on 127.0.0.1:7860; PORT, GRADIO_SERVER_NAME and GRADIO_SERVER_PORT
+override the address (a Hugging Face Space sets GRADIO_SERVER_NAME=0.0.0.0).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import gradio as gr
+
+from components.ui import I18N
+from demos.attention.tab import build_tab as build_attention
+
+# (label key, builder) in tab order; a lab gets a tab once it exists.
+LABS = (
+    ("att_tab", build_attention),
+)
+
+# Two cores: at most two heavy jobs of one kind at a time, and a bounded waiting line.
+CONCURRENCY_PER_EVENT = 2
+MAX_QUEUE = 64
+
+CSS = """
+.gradio-container { max-width: 1400px !important; }
+"""
+
+
+def build_demo() -> gr.Blocks:
+    with gr.Blocks(title="AIGC Playground") as blocks:
+        gr.Markdown(I18N("app_title"))
+        gr.Markdown(I18N("app_intro"))
+        with gr.Tabs():
+            for label_key, build in LABS:
+                with gr.Tab(I18N(label_key)):
+                    build()
+    blocks.queue(default_concurrency_limit=CONCURRENCY_PER_EVENT, max_size=MAX_QUEUE)
+    return blocks
+
+
+demo = build_demo()
+
+
+def launch_kwargs() -> dict:
+    """Server address from the environment, and the options gradio 6 takes at launch."""
+    port = os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("PORT") or "7860"
+    return dict(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(port),
+        i18n=I18N,
+        css=CSS,
+        footer_links=["api", "gradio", "settings"],
+    )
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    demo.launch(**launch_kwargs())

@@ -1,0 +1,65 @@
+"""One error path for every event handler.
+
+``InputError`` (bad input a learner can fix) becomes ``gr.Error`` in the user's language; any
+other ``ValueError`` is shown with its own text; anything unexpected is logged on the server with
+its traceback and shown as one short sentence. A learner never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+
+import gradio as gr
+
+from components.i18n import InputError, language_of, translate
+
+log = logging.getLogger("aigc_playground")
+
+
+def request_language(request: gr.Request | None) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return language_of(headers.get("accept-language"))
+
+
+def _as_gr_error(exc: Exception, lang: str) -> gr.Error:
+    title = translate("error_title", lang)
+    if isinstance(exc, InputError):
+        return gr.Error(translate(exc.key, lang, **exc.values), title=title, print_exception=False)
+    if isinstance(exc, ValueError):
+        return gr.Error(str(exc), title=title, print_exception=False)
+    log.exception("unexpected error in a handler")
+    return gr.Error(translate("err_unexpected", lang, kind=type(exc).__name__), title=title,
+                    print_exception=False)
+
+
+def _find_request(args, kwargs) -> gr.Request | None:
+    return next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
+
+
+def user_errors(fn):
+    """Decorate a handler (plain or generator). Declare ``request: gr.Request`` in the handler
+    to get messages in the browser's language; without it they are English."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the one place that turns every failure into a message
+                raise _as_gr_error(exc, request_language(_find_request(args, kwargs))) from exc
+
+        return generator_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _as_gr_error(exc, request_language(_find_request(args, kwargs))) from exc
+
+    return wrapper

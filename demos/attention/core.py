@@ -1,0 +1,293 @@
+"""Attention lab: pure compute, tensors in, numpy / dataclasses out. No gradio here.
+
+Everything is read from, or recomputed from, a real causal LM loaded with eager attention.
+The recomputation follows Vaswani et al. (2017), eq. 1: Attention(Q, K, V) = softmax(QKᵀ/√dₖ)V,
+with GPT's causal mask (Radford et al., 2018) applied before the softmax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import torch
+
+from components.i18n import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class AttentionLimits:
+    max_text_chars: int = 20_000  # text is cut here before tokenizing (then to the context)
+    max_tokens: int = 256         # at most this many tokens are shown (and never past the context)
+    default_generate: int = 8     # new tokens for "attention while generating"
+    max_generate: int = 32
+    induction_len: int = 32       # random tokens, repeated once, for the induction score
+    census_seed: int = 0          # which random tokens the induction score uses
+
+
+LIMITS = AttentionLimits()
+
+
+@dataclasses.dataclass(frozen=True)
+class Encoded:
+    ids: list[int]
+    labels: list[str]      # one readable label per token (partial UTF-8 bytes never show as "�")
+    truncated: bool        # True when the text was cut to fit
+    original_tokens: int   # token count before truncation
+
+
+def readable(piece: str) -> str:
+    """Spaces and line breaks made visible, so a token label is never blank."""
+    return piece.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def token_labels(text: str, offsets: list[tuple[int, int]]) -> list[str]:
+    """Label each token by the characters it covers. Byte-level BPE can split one character (a
+    Chinese character, an emoji) into several tokens that share one character span; those
+    are labelled with the character and their part, e.g. "你 1/3", instead of a "�"."""
+    labels = []
+    for i, (start, end) in enumerate(offsets):
+        same = [j for j, span in enumerate(offsets) if span == (start, end)]
+        piece = readable(text[start:end])
+        labels.append(piece if len(same) == 1 else f"{piece} {same.index(i) + 1}/{len(same)}")
+    return labels
+
+
+def model_context(model) -> int:
+    return int(getattr(model.config, "n_positions", None) or model.config.max_position_embeddings)
+
+
+def encode(tokenizer, model, text: str, limits: AttentionLimits = LIMITS) -> Encoded:
+    """Tokenize ``text`` for display, cut to min(context, limits.max_tokens) tokens."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("att_err_empty")
+    cut_chars = len(text) > limits.max_text_chars
+    text = text[: limits.max_text_chars]
+    enc = tokenizer(text, return_offsets_mapping=True)
+    ids, offsets = enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+    keep = min(model_context(model), limits.max_tokens)
+    return Encoded(
+        ids=ids[:keep],
+        labels=token_labels(text, offsets[:keep]),
+        truncated=cut_chars or len(ids) > keep,
+        original_tokens=len(ids),
+    )
+
+
+@torch.no_grad()
+def attention_maps(model, ids: list[int]) -> np.ndarray:
+    """The model's own attention probabilities, (layers, heads, T, T). Needs eager attention:
+    under sdpa ``output_attentions`` comes back empty."""
+    out = model(torch.tensor([ids]), output_attentions=True)
+    if not out.attentions:
+        raise ValueError("this model returned no attention weights; load it with attn_implementation='eager'")
+    return torch.stack(out.attentions, dim=1)[0].float().numpy()  # (L, H, T, T)
+
+
+def gpt2_blocks(model):
+    """The transformer blocks of a GPT-2-family model, or a readable refusal."""
+    transformer = getattr(model, "transformer", None)
+    if transformer is None or not hasattr(transformer, "h"):
+        raise InputError("att_err_arch", arch=type(model).__name__)
+    return transformer.h
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadArithmetic:
+    """Every intermediate of one head, for query and key positions 0..T-1."""
+    q: np.ndarray        # (T, d_k)  Q = LN(x) W_Q
+    k: np.ndarray        # (T, d_k)  K = LN(x) W_K
+    v: np.ndarray        # (T, d_k)  V = LN(x) W_V
+    scores: np.ndarray   # (T, T)    Q Kᵀ
+    scaled: np.ndarray   # (T, T)    Q Kᵀ / √d_k
+    masked: np.ndarray   # (T, T)    scaled, -inf above the diagonal (a query cannot see the future)
+    probs: np.ndarray    # (T, T)    softmax over keys, each row sums to 1
+    output: np.ndarray   # (T, d_k)  probs V
+    d_k: int
+
+
+@torch.no_grad()
+def head_arithmetic(model, ids: list[int], layer: int, head: int) -> HeadArithmetic:
+    """Recompute one GPT-2 head from its layer's own weights: the input to block ``layer``
+    (from ``output_hidden_states``), its first LayerNorm, the fused c_attn projection, then
+    softmax(QKᵀ/√dₖ + mask)V by hand."""
+    block = gpt2_blocks(model)[layer]
+    hidden = model(torch.tensor([ids]), output_hidden_states=True).hidden_states[layer][0]  # (T, d)
+    n_head = model.config.n_head
+    d_model = hidden.shape[-1]
+    d_k = d_model // n_head
+    # 1. project: c_attn is one (d, 3d) matrix holding W_Q | W_K | W_V
+    qkv = block.attn.c_attn(block.ln_1(hidden))  # (T, 3d)
+    q, k, v = (t[:, head * d_k:(head + 1) * d_k] for t in qkv.split(d_model, dim=-1))  # (T, d_k) each
+    # 2. scores and scaling
+    scores = q @ k.T                     # (T, T)
+    scaled = scores / math.sqrt(d_k)
+    # 3. causal mask: query i may only attend to keys j <= i
+    T = len(ids)
+    future = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+    masked = scaled.masked_fill(future, float("-inf"))
+    # 4. softmax over keys, then the weighted sum of values
+    probs = torch.softmax(masked, dim=-1)
+    output = probs @ v                   # (T, d_k)
+    return HeadArithmetic(*(t.float().numpy() for t in (q, k, v, scores, scaled, masked, probs, output)), d_k=d_k)
+
+
+def check_selection(attn: np.ndarray, layer: int, head: int) -> None:
+    n_layer, n_head = attn.shape[:2]
+    if not 0 <= layer < n_layer:
+        raise InputError("err_out_of_range", name="att_layer", low=0, high=n_layer - 1, value=layer)
+    if not 0 <= head < n_head:
+        raise InputError("err_out_of_range", name="att_head", low=0, high=n_head - 1, value=head)
+
+
+def mean_over_heads(attn: np.ndarray) -> np.ndarray:
+    """(L, H, T, T) -> (L, T, T)."""
+    return attn.mean(axis=1)
+
+
+def rollout(attn: np.ndarray) -> np.ndarray:
+    """Attention rollout (Abnar & Zuidema, 2020): Ã_l = ½(mean_h A_l) + ½I accounts for the
+    residual connection; rows renormalised; R_l = Ã_l R_{l-1}. Returns R for every layer,
+    (L, T, T): how much each input token flows into each position after layer l."""
+    T = attn.shape[-1]
+    eye = np.eye(T, dtype=np.float64)
+    result, rolled = [], eye
+    for layer_mean in mean_over_heads(attn).astype(np.float64):
+        a = 0.5 * layer_mean + 0.5 * eye
+        a /= a.sum(axis=-1, keepdims=True)
+        rolled = a @ rolled
+        result.append(rolled)
+    return np.stack(result).astype(np.float32)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadCensus:
+    """Per head (L, H) arrays, so a learner can spot what each head does."""
+    entropy: np.ndarray     # mean entropy of a query's attention row (nats), over queries 1..T-1
+    previous: np.ndarray    # mean attention to the token just before the query
+    first: np.ndarray       # mean attention to the first token (an "attention sink")
+    self_: np.ndarray       # mean attention of a token to itself
+    induction: np.ndarray   # on [r, r] with r random: mean attention to the token after the
+                            # earlier copy of the current token (Olsson et al., 2022)
+
+
+def row_statistics(attn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(entropy, previous, first, self) per head, averaged over queries 1..T-1 (query 0 can only
+    look at itself, which says nothing about the head)."""
+    T = attn.shape[-1]
+    if T < 2:
+        zeros = np.zeros(attn.shape[:2], dtype=np.float32)
+        return zeros, zeros, zeros, zeros
+    rows = attn[:, :, 1:, :]  # (L, H, T-1, T)
+    entropy = -(rows * np.log(np.clip(rows, 1e-12, None))).sum(-1).mean(-1)
+    q = np.arange(1, T)
+    previous = attn[:, :, q, q - 1].mean(-1)
+    first = attn[:, :, 1:, 0].mean(-1)
+    self_ = attn[:, :, q, q].mean(-1)
+    return entropy, previous, first, self_
+
+
+def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
+    """(L, H): feed [r, r] (n random tokens twice). At position n + i (second copy of r_i) an
+    induction head attends to position i + 1, the token that followed r_i last time."""
+    n = limits.induction_len
+    gen = torch.Generator().manual_seed(limits.census_seed)
+    r = torch.randint(0, model.config.vocab_size, (n,), generator=gen).tolist()
+    return induction_score(attention_maps(model, r + r), n)
+
+
+def induction_score(attn: np.ndarray, n: int) -> np.ndarray:
+    """(L, H) from the attention on a sequence [r, r] of length 2n: the mean weight that query
+    n + i puts on key i + 1, for i = 0..n-2."""
+    queries = np.arange(n, 2 * n - 1)
+    return attn[:, :, queries, queries - n + 1].mean(-1)
+
+
+def head_census(model, attn: np.ndarray, limits: AttentionLimits = LIMITS) -> HeadCensus:
+    entropy, previous, first, self_ = row_statistics(attn)
+    return HeadCensus(entropy, previous, first, self_, induction_scores(model, limits))
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyExample:
+    """Self-attention by hand: 3 tokens, d = 6, d_k = 3, seeded weights rounded to 1 decimal so
+    a learner can redo every product with pen and paper."""
+    tokens: list[str]
+    x: np.ndarray          # (3, 6) token embeddings
+    w_q: np.ndarray        # (6, 3)
+    w_k: np.ndarray
+    w_v: np.ndarray
+    q: np.ndarray          # (3, 3) = x W_Q
+    k: np.ndarray
+    v: np.ndarray
+    scores: np.ndarray     # (3, 3) = Q Kᵀ
+    scaled: np.ndarray     # / √3
+    masked: np.ndarray     # causal mask
+    probs: np.ndarray      # softmax rows
+    output: np.ndarray     # (3, 3) = probs V
+
+
+def toy_example(seed: int = 0) -> ToyExample:
+    rng = np.random.default_rng(seed)
+    x, w_q, w_k, w_v = (np.round(rng.uniform(-1, 1, size), 1) for size in [(3, 6), (6, 3), (6, 3), (6, 3)])
+    q, k, v = x @ w_q, x @ w_k, x @ w_v
+    scores = q @ k.T
+    scaled = scores / math.sqrt(3)
+    masked = np.where(np.triu(np.ones((3, 3), bool), 1), -np.inf, scaled)
+    e = np.exp(masked - masked.max(axis=-1, keepdims=True))
+    probs = e / e.sum(axis=-1, keepdims=True)
+    return ToyExample(["I", "love", "AI"], x, w_q, w_k, w_v, q, k, v, scores, scaled, masked, probs, probs @ v)
+
+
+def sinusoidal_encoding(n_positions: int, d_model: int) -> np.ndarray:
+    """Vaswani et al. (2017), §3.5: PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(...)."""
+    pos = np.arange(n_positions)[:, None]
+    i = np.arange(0, d_model, 2)[None, :]
+    angle = pos / np.power(10000.0, i / d_model)
+    pe = np.zeros((n_positions, d_model), dtype=np.float32)
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle[:, : d_model // 2])
+    return pe
+
+
+def cosine_similarity(x: np.ndarray) -> np.ndarray:
+    """(P, d) -> (P, P) cosine similarity between rows."""
+    unit = x / np.clip(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12, None)
+    return unit @ unit.T
+
+
+def learned_positions(model, n_positions: int) -> np.ndarray:
+    """The model's learned position embeddings (GPT-2's wpe), first ``n_positions`` rows."""
+    wpe = getattr(getattr(model, "transformer", None), "wpe", None)
+    if wpe is None:
+        raise InputError("att_err_arch", arch=type(model).__name__)
+    return wpe.weight[:n_positions].detach().float().numpy()
+
+
+@dataclasses.dataclass(frozen=True)
+class GenerationAttention:
+    labels: list[str]       # all tokens, prompt then generated
+    prompt_len: int
+    rows: np.ndarray        # (L, H, N, T): for generated token n, the attention row of the
+                            # position that produced it (query prompt_len - 1 + n)
+
+
+@torch.no_grad()
+def generate_with_attention(model, tokenizer, encoded: Encoded, n_new: int) -> GenerationAttention:
+    """Greedy generation, then one forward pass over the whole sequence: in a causal model the
+    row of query p is exactly the attention used when token p + 1 was chosen."""
+    context = model_context(model)
+    prompt = encoded.ids[: max(1, context - n_new)]
+    full = model.generate(
+        torch.tensor([prompt]), attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
+        max_new_tokens=n_new, do_sample=False, pad_token_id=tokenizer.eos_token_id,
+    )[0].tolist()
+    attn = attention_maps(model, full)
+    n_generated = len(full) - len(prompt)
+    queries = np.arange(len(prompt) - 1, len(prompt) - 1 + n_generated)
+    text = tokenizer.decode(full)
+    enc = tokenizer(text, return_offsets_mapping=True)
+    labels = (token_labels(text, [tuple(o) for o in enc["offset_mapping"]])
+              if enc["input_ids"] == full else tokenizer.convert_ids_to_tokens(full))
+    return GenerationAttention(labels=labels, prompt_len=len(prompt), rows=attn[:, :, queries, :])

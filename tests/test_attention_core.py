@@ -1,0 +1,165 @@
+"""Attention maths against oracles: the model's own attention weights, hand calculations."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from components.i18n import InputError
+from demos.attention import core
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt():
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=64, n_positions=32, n_embd=24, n_layer=2, n_head=3)
+    return GPT2LMHeadModel(config).eval().to(torch.float32)
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt_eager(tiny_gpt):
+    tiny_gpt.set_attn_implementation("eager")
+    return tiny_gpt
+
+
+IDS = [5, 9, 2, 33, 5, 9, 2, 60, 1, 17]
+
+
+def test_attention_rows_are_causal_distributions(tiny_gpt_eager):
+    attn = core.attention_maps(tiny_gpt_eager, IDS)
+    assert attn.shape == (2, 3, len(IDS), len(IDS))
+    np.testing.assert_allclose(attn.sum(-1), 1.0, atol=1e-6)
+    assert np.all(np.triu(attn, 1) == 0)
+
+
+@pytest.mark.parametrize("layer,head", [(0, 0), (0, 2), (1, 1)])
+def test_recomputation_from_weights_equals_model_attention(tiny_gpt_eager, layer, head):
+    attn = core.attention_maps(tiny_gpt_eager, IDS)
+    steps = core.head_arithmetic(tiny_gpt_eager, IDS, layer, head)
+    np.testing.assert_allclose(steps.probs, attn[layer, head], atol=1e-5)
+    # each intermediate is what its equation says
+    np.testing.assert_allclose(steps.scores, steps.q @ steps.k.T, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(steps.scaled, steps.scores / math.sqrt(steps.d_k), rtol=1e-6)
+    assert np.all(np.isinf(steps.masked[np.triu_indices(len(IDS), 1)]))
+    np.testing.assert_allclose(steps.output, steps.probs @ steps.v, rtol=1e-5, atol=1e-6)
+
+
+def test_output_matches_the_layer_attention_output(tiny_gpt_eager):
+    """Concatenating every head's A·V and applying c_proj gives the block's attention output."""
+    model = tiny_gpt_eager
+    block = model.transformer.h[1]
+    captured = []
+    hook = block.attn.register_forward_hook(lambda mod, args, out: captured.append(out[0][0].detach()))
+    with torch.no_grad():
+        model(torch.tensor([IDS]))
+    hook.remove()
+    expected = captured[0].numpy()
+    heads = np.concatenate([core.head_arithmetic(model, IDS, 1, h).output for h in range(3)], axis=-1)
+    recomputed = block.attn.c_proj(torch.tensor(heads)).detach().numpy()
+    np.testing.assert_allclose(recomputed, expected, atol=1e-5)
+
+
+def test_sdpa_model_is_refused_with_a_message():
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=16, n_positions=8, n_embd=8, n_layer=1, n_head=2))
+    model.set_attn_implementation("sdpa")
+    with pytest.raises(ValueError, match="eager"):
+        core.attention_maps(model.eval(), [1, 2, 3])
+
+
+def test_rollout_matches_hand_calculation():
+    # one layer, one head, two tokens: A = [[1, 0], [0.4, 0.6]]
+    attn = np.array([[[[1.0, 0.0], [0.4, 0.6]]]], dtype=np.float32)
+    rolled = core.rollout(attn)[0]
+    expected = 0.5 * np.array([[1.0, 0.0], [0.4, 0.6]]) + 0.5 * np.eye(2)  # rows already sum to 1
+    np.testing.assert_allclose(rolled, expected, atol=1e-6)
+    # two identical layers: R_2 = Ã Ã
+    rolled2 = core.rollout(np.concatenate([attn, attn]))[1]
+    np.testing.assert_allclose(rolled2, expected @ expected, atol=1e-6)
+
+
+def test_row_statistics_on_a_previous_token_head():
+    T = 5
+    prev = np.zeros((T, T), dtype=np.float32)
+    prev[0, 0] = 1
+    for i in range(1, T):
+        prev[i, i - 1] = 1
+    uniform = np.tril(np.ones((T, T))) / np.arange(1, T + 1)[:, None]
+    attn = np.stack([prev, uniform.astype(np.float32)])[None]  # (1, 2, T, T)
+    entropy, previous, first, self_ = core.row_statistics(attn)
+    assert previous[0, 0] == pytest.approx(1.0) and entropy[0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert self_[0, 0] == pytest.approx(0.0)
+    assert first[0, 0] == pytest.approx(0.25)  # only query 1 of queries 1..4 looks at token 0
+    expected_entropy = np.mean([math.log(k) for k in range(2, T + 1)])
+    assert entropy[0, 1] == pytest.approx(expected_entropy, rel=1e-5)
+
+
+def test_induction_score_of_a_perfect_induction_head():
+    n = 4
+    T = 2 * n
+    attn = np.zeros((1, 1, T, T), dtype=np.float32)
+    for q in range(T):
+        attn[0, 0, q, q - n + 1 if q >= n else 0] = 1
+    assert core.induction_score(attn, n)[0, 0] == pytest.approx(1.0)
+    assert core.induction_scores.__doc__
+
+
+def test_toy_example_by_hand():
+    toy = core.toy_example()
+    assert toy.x.shape == (3, 6) and toy.q.shape == (3, 3)
+    np.testing.assert_allclose(toy.x, np.round(toy.x, 1))  # one decimal: pen-and-paper friendly
+    np.testing.assert_allclose(toy.scaled, toy.x @ toy.w_q @ (toy.x @ toy.w_k).T / math.sqrt(3))
+    # row 0 can only see itself; row 1 sees two tokens: softmax by hand
+    assert toy.probs[0].tolist() == [1.0, 0.0, 0.0]
+    s = toy.scaled[1, :2]
+    np.testing.assert_allclose(toy.probs[1, :2], np.exp(s) / np.exp(s).sum())
+    np.testing.assert_allclose(toy.output, toy.probs @ toy.v)
+
+
+def test_sinusoidal_encoding_follows_the_formula():
+    pe = core.sinusoidal_encoding(50, 16)
+    pos, i = 7, 3
+    assert pe[pos, 2 * i] == pytest.approx(math.sin(pos / 10000 ** (2 * i / 16)), abs=1e-6)
+    assert pe[pos, 2 * i + 1] == pytest.approx(math.cos(pos / 10000 ** (2 * i / 16)), abs=1e-6)
+    sim = core.cosine_similarity(pe)
+    np.testing.assert_allclose(np.diag(sim), 1.0, atol=1e-6)
+
+
+def test_token_labels_name_split_characters_readably():
+    text = "a 你"
+    # byte-level BPE: "a", " ", and three tokens for the three UTF-8 bytes of 你
+    offsets = [(0, 1), (1, 2), (2, 3), (2, 3), (2, 3)]
+    assert core.token_labels(text, offsets) == ["a", "␣", "你 1/3", "你 2/3", "你 3/3"]
+
+
+def test_check_selection_names_the_range():
+    attn = np.zeros((2, 3, 4, 4))
+    with pytest.raises(InputError, match="between 0 and 1"):
+        core.check_selection(attn, 2, 0)
+    with pytest.raises(InputError, match="between 0 and 2"):
+        core.check_selection(attn, 0, -1)
+
+
+def test_generation_rows_are_the_attention_used_for_each_new_token(tiny_gpt_eager):
+    class Tok:
+        eos_token_id = 0
+
+        def decode(self, ids):
+            return "".join(chr(65 + i % 26) for i in ids)
+
+        def __call__(self, text, return_offsets_mapping=False):
+            return {"input_ids": [], "offset_mapping": []}
+
+        def convert_ids_to_tokens(self, ids):
+            return [str(i) for i in ids]
+
+    encoded = core.Encoded(ids=IDS, labels=[str(i) for i in IDS], truncated=False, original_tokens=len(IDS))
+    gen = core.generate_with_attention(tiny_gpt_eager, Tok(), encoded, 4)
+    assert gen.rows.shape == (2, 3, 4, len(IDS) + 4)
+    # oracle: generate's own per-step attentions for the last new token
+    out = tiny_gpt_eager.generate(torch.tensor([IDS]), max_new_tokens=4, do_sample=False, pad_token_id=0,
+                                  output_attentions=True, return_dict_in_generate=True)
+    last_step = out.attentions[-1]  # per layer: (1, H, 1, T)
+    for layer in range(2):
+        np.testing.assert_allclose(gen.rows[layer, :, 3, : len(IDS) + 3], last_step[layer][0, :, 0].numpy(), atol=1e-5)
