@@ -53,7 +53,7 @@ ZH = {
 }
 
 # Labs that exist, in tab order; each has demos/<lab>/strings.py with EN and ZH.
-LABS = ("attention",)
+LABS = ("attention", "decoding")
 
 
 class InputError(ValueError):

@@ -7,7 +7,7 @@ import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from components.i18n import InputError
+from components.tokens import labels_from_offsets
 from demos.attention import core
 
 
@@ -37,7 +37,9 @@ def test_attention_rows_are_causal_distributions(tiny_gpt_eager):
 @pytest.mark.parametrize("layer,head", [(0, 0), (0, 2), (1, 1)])
 def test_recomputation_from_weights_equals_model_attention(tiny_gpt_eager, layer, head):
     attn = core.attention_maps(tiny_gpt_eager, IDS)
-    steps = core.head_arithmetic(tiny_gpt_eager, IDS, layer, head)
+    record = core.run_model(tiny_gpt_eager, IDS)
+    np.testing.assert_array_equal(record.attn, attn)
+    steps = core.head_arithmetic(tiny_gpt_eager, record.block_inputs[layer], layer, head)
     np.testing.assert_allclose(steps.probs, attn[layer, head], atol=1e-5)
     # each intermediate is what its equation says
     np.testing.assert_allclose(steps.scores, steps.q @ steps.k.T, rtol=1e-5, atol=1e-6)
@@ -56,7 +58,8 @@ def test_output_matches_the_layer_attention_output(tiny_gpt_eager):
         model(torch.tensor([IDS]))
     hook.remove()
     expected = captured[0].numpy()
-    heads = np.concatenate([core.head_arithmetic(model, IDS, 1, h).output for h in range(3)], axis=-1)
+    block_input = core.run_model(model, IDS).block_inputs[1]
+    heads = np.concatenate([core.head_arithmetic(model, block_input, 1, h).output for h in range(3)], axis=-1)
     recomputed = block.attn.c_proj(torch.tensor(heads)).detach().numpy()
     np.testing.assert_allclose(recomputed, expected, atol=1e-5)
 
@@ -130,15 +133,7 @@ def test_token_labels_name_split_characters_readably():
     text = "a 你"
     # byte-level BPE: "a", " ", and three tokens for the three UTF-8 bytes of 你
     offsets = [(0, 1), (1, 2), (2, 3), (2, 3), (2, 3)]
-    assert core.token_labels(text, offsets) == ["a", "␣", "你 1/3", "你 2/3", "你 3/3"]
-
-
-def test_check_selection_names_the_range():
-    attn = np.zeros((2, 3, 4, 4))
-    with pytest.raises(InputError, match="between 0 and 1"):
-        core.check_selection(attn, 2, 0)
-    with pytest.raises(InputError, match="between 0 and 2"):
-        core.check_selection(attn, 0, -1)
+    assert labels_from_offsets(text, offsets) == ["a", "␣", "你 1/3", "你 2/3", "你 3/3"]
 
 
 def test_generation_rows_are_the_attention_used_for_each_new_token(tiny_gpt_eager):
@@ -149,7 +144,7 @@ def test_generation_rows_are_the_attention_used_for_each_new_token(tiny_gpt_eage
             return "".join(chr(65 + i % 26) for i in ids)
 
         def __call__(self, text, return_offsets_mapping=False):
-            return {"input_ids": [], "offset_mapping": []}
+            return {"input_ids": [], "offset_mapping": []}  # never equal: labels fall back to tokens
 
         def convert_ids_to_tokens(self, ids):
             return [str(i) for i in ids]

@@ -16,7 +16,7 @@ def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
     title = page.locator(".js-plotly-plot .gtitle").first
     assert "Layer 0, head 0" in title.text_content()
     # choose another head by typing into the slider's number box
-    number = page.locator("input[type=number]").nth(1)
+    number = page.locator("input[aria-label='number input for Head']")
     number.fill("1")
     number.press("Enter")
     page.wait_for_function(
@@ -36,3 +36,32 @@ def test_chinese_locale_shows_chinese_labels(page_factory):
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     assert "第 0 层" in page.locator(".js-plotly-plot .gtitle").first.text_content()
     screenshot(page, "attention_zh")
+    page.get_by_role("tab", name="解码", exact=True).click()
+    assert page.get_by_role("button", name="比较策略").is_visible()
+    assert page.get_by_text("要比较的策略").is_visible()
+    page.get_by_role("button", name="比较策略").click()
+    page.wait_for_selector("text=束搜索 (B = 4", timeout=120_000)
+    screenshot(page, "decoding_zh")
+
+
+def test_decoding_tab_compares_and_walks_the_steps(page_factory):
+    page = page_factory("en-US")
+    page.get_by_role("tab", name="Decoding", exact=True).click()
+    page.get_by_role("button", name="Compare strategies").click()
+    page.wait_for_selector("text=beam search (B = 4", timeout=120_000)
+    screenshot(page, "decoding_outputs")
+    page.get_by_role("tab", name="Next-token distribution", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('step 0'))",
+        timeout=30_000)
+    target = page.locator("input[aria-label='number input for Step']")
+    assert target.count() == 1
+    target.fill("4")
+    target.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('step 4'))",
+        timeout=30_000)
+    screenshot(page, "decoding_distribution")
+    page.get_by_role("tab", name="Beam search tree", exact=True).click()
+    page.wait_for_timeout(1000)
+    screenshot(page, "decoding_beam_tree")

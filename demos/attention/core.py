@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from components.i18n import InputError
+from components.tokens import labels_for_ids, labels_from_offsets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,23 +38,6 @@ class Encoded:
     original_tokens: int   # token count before truncation
 
 
-def readable(piece: str) -> str:
-    """Spaces and line breaks made visible, so a token label is never blank."""
-    return piece.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
-
-
-def token_labels(text: str, offsets: list[tuple[int, int]]) -> list[str]:
-    """Label each token by the characters it covers. Byte-level BPE can split one character (a
-    Chinese character, an emoji) into several tokens that share one character span; those
-    are labelled with the character and their part, e.g. "你 1/3", instead of a "�"."""
-    labels = []
-    for i, (start, end) in enumerate(offsets):
-        same = [j for j, span in enumerate(offsets) if span == (start, end)]
-        piece = readable(text[start:end])
-        labels.append(piece if len(same) == 1 else f"{piece} {same.index(i) + 1}/{len(same)}")
-    return labels
-
-
 def model_context(model) -> int:
     return int(getattr(model.config, "n_positions", None) or model.config.max_position_embeddings)
 
@@ -69,20 +53,33 @@ def encode(tokenizer, model, text: str, limits: AttentionLimits = LIMITS) -> Enc
     keep = min(model_context(model), limits.max_tokens)
     return Encoded(
         ids=ids[:keep],
-        labels=token_labels(text, offsets[:keep]),
+        labels=labels_from_offsets(text, offsets[:keep]),
         truncated=cut_chars or len(ids) > keep,
         original_tokens=len(ids),
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class ForwardRecord:
+    attn: np.ndarray                 # (L, H, T, T) the model's own attention probabilities
+    block_inputs: tuple              # L tensors (T, d): the residual stream entering each block
+
+
 @torch.no_grad()
-def attention_maps(model, ids: list[int]) -> np.ndarray:
-    """The model's own attention probabilities, (layers, heads, T, T). Needs eager attention:
-    under sdpa ``output_attentions`` comes back empty."""
-    out = model(torch.tensor([ids]), output_attentions=True)
+def run_model(model, ids: list[int]) -> ForwardRecord:
+    """One forward pass that keeps what the views need. Needs eager attention: under sdpa
+    ``output_attentions`` comes back empty."""
+    out = model(torch.tensor([ids]), output_attentions=True, output_hidden_states=True)
     if not out.attentions:
         raise ValueError("this model returned no attention weights; load it with attn_implementation='eager'")
-    return torch.stack(out.attentions, dim=1)[0].float().numpy()  # (L, H, T, T)
+    attn = torch.stack(out.attentions, dim=1)[0].float().numpy()  # (L, H, T, T)
+    # hidden_states[l] is the input of block l (the last entry is the final output)
+    return ForwardRecord(attn, tuple(h[0] for h in out.hidden_states[: len(out.attentions)]))
+
+
+def attention_maps(model, ids: list[int]) -> np.ndarray:
+    """(L, H, T, T) attention probabilities of one forward pass."""
+    return run_model(model, ids).attn
 
 
 def gpt2_blocks(model):
@@ -108,12 +105,12 @@ class HeadArithmetic:
 
 
 @torch.no_grad()
-def head_arithmetic(model, ids: list[int], layer: int, head: int) -> HeadArithmetic:
-    """Recompute one GPT-2 head from its layer's own weights: the input to block ``layer``
-    (from ``output_hidden_states``), its first LayerNorm, the fused c_attn projection, then
-    softmax(QKᵀ/√dₖ + mask)V by hand."""
+def head_arithmetic(model, block_input: torch.Tensor, layer: int, head: int) -> HeadArithmetic:
+    """Recompute one GPT-2 head from its layer's own weights: the residual stream entering block
+    ``layer`` (``ForwardRecord.block_inputs``, (T, d)), the block's first LayerNorm, the fused
+    c_attn projection, then softmax(QKᵀ/√dₖ + mask)V by hand."""
     block = gpt2_blocks(model)[layer]
-    hidden = model(torch.tensor([ids]), output_hidden_states=True).hidden_states[layer][0]  # (T, d)
+    hidden = block_input
     n_head = model.config.n_head
     d_model = hidden.shape[-1]
     d_k = d_model // n_head
@@ -124,21 +121,13 @@ def head_arithmetic(model, ids: list[int], layer: int, head: int) -> HeadArithme
     scores = q @ k.T                     # (T, T)
     scaled = scores / math.sqrt(d_k)
     # 3. causal mask: query i may only attend to keys j <= i
-    T = len(ids)
+    T = hidden.shape[0]
     future = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
     masked = scaled.masked_fill(future, float("-inf"))
     # 4. softmax over keys, then the weighted sum of values
     probs = torch.softmax(masked, dim=-1)
     output = probs @ v                   # (T, d_k)
     return HeadArithmetic(*(t.float().numpy() for t in (q, k, v, scores, scaled, masked, probs, output)), d_k=d_k)
-
-
-def check_selection(attn: np.ndarray, layer: int, head: int) -> None:
-    n_layer, n_head = attn.shape[:2]
-    if not 0 <= layer < n_layer:
-        raise InputError("err_out_of_range", name="att_layer", low=0, high=n_layer - 1, value=layer)
-    if not 0 <= head < n_head:
-        raise InputError("err_out_of_range", name="att_head", low=0, high=n_head - 1, value=head)
 
 
 def mean_over_heads(attn: np.ndarray) -> np.ndarray:
@@ -230,7 +219,8 @@ class ToyExample:
 
 def toy_example(seed: int = 0) -> ToyExample:
     rng = np.random.default_rng(seed)
-    x, w_q, w_k, w_v = (np.round(rng.uniform(-1, 1, size), 1) for size in [(3, 6), (6, 3), (6, 3), (6, 3)])
+    # "+ 0.0" turns a rounded -0.0 into 0.0, which would otherwise print as "-0.00"
+    x, w_q, w_k, w_v = (np.round(rng.uniform(-1, 1, size), 1) + 0.0 for size in [(3, 6), (6, 3), (6, 3), (6, 3)])
     q, k, v = x @ w_q, x @ w_k, x @ w_v
     scores = q @ k.T
     scaled = scores / math.sqrt(3)
@@ -286,8 +276,4 @@ def generate_with_attention(model, tokenizer, encoded: Encoded, n_new: int) -> G
     attn = attention_maps(model, full)
     n_generated = len(full) - len(prompt)
     queries = np.arange(len(prompt) - 1, len(prompt) - 1 + n_generated)
-    text = tokenizer.decode(full)
-    enc = tokenizer(text, return_offsets_mapping=True)
-    labels = (token_labels(text, [tuple(o) for o in enc["offset_mapping"]])
-              if enc["input_ids"] == full else tokenizer.convert_ids_to_tokens(full))
-    return GenerationAttention(labels=labels, prompt_len=len(prompt), rows=attn[:, :, queries, :])
+    return GenerationAttention(labels=labels_for_ids(tokenizer, full), prompt_len=len(prompt), rows=attn[:, :, queries, :])

@@ -28,8 +28,12 @@ EXAMPLES = [
 @dataclasses.dataclass(frozen=True)
 class Analysis:
     encoded: core.Encoded
-    attn: np.ndarray        # (L, H, T, T)
+    record: core.ForwardRecord
     context: int
+
+    @property
+    def attn(self) -> np.ndarray:
+        return self.record.attn  # (L, H, T, T)
 
 
 @functools.lru_cache(maxsize=16)
@@ -37,13 +41,22 @@ def analyse(model_id: str, text: str) -> Analysis:
     """Tokenize and run the model once per (model, text); selections reuse the result."""
     model, tokenizer = models.load_causal_lm(model_id)
     encoded = core.encode(tokenizer, model, text)
-    return Analysis(encoded, core.attention_maps(model, encoded.ids), core.model_context(model))
+    return Analysis(encoded, core.run_model(model, encoded.ids), core.model_context(model))
 
 
 @functools.lru_cache(maxsize=4)
 def induction(model_id: str) -> np.ndarray:
     model, _ = models.load_causal_lm(model_id)
     return core.induction_scores(model)
+
+
+@functools.lru_cache(maxsize=8)
+def positions(model_id: str, lang: str):
+    """The position-encoding figure depends only on the model (and the language)."""
+    model, _ = models.load_causal_lm(model_id)
+    context = core.model_context(model)
+    return figures.positions_figure(core.sinusoidal_encoding(context, model.config.n_embd),
+                                    core.learned_positions(model, context), lang)
 
 
 def _selection(analysis: Analysis, layer, head, query) -> tuple[int, int, int]:
@@ -61,11 +74,11 @@ def _notice(analysis: Analysis, diff: float, lang: str) -> str:
     return "\n\n".join(lines)
 
 
-def _selection_views(model_id, analysis: Analysis, layer, head, query, mode, lang):
-    """Every figure that depends on the chosen layer, head and query token."""
+def selection_views(model_id, analysis: Analysis, layer: int, head: int, query: int, mode: str, lang: str):
+    """Every view that depends on the chosen layer, head and query token (no forward pass)."""
     model, _ = models.load_causal_lm(model_id)
     labels = analysis.encoded.labels
-    steps = core.head_arithmetic(model, analysis.encoded.ids, layer, head)
+    steps = core.head_arithmetic(model, analysis.record.block_inputs[layer], layer, head)
     diff = float(np.abs(steps.probs - analysis.attn[layer, head]).max())
     weights = analysis.attn[layer, head, query] if mode == "head" else analysis.attn[layer, :, query].mean(0)
     mode_text = translate("att_mode_head" if mode == "head" else "att_mode_mean", lang)
@@ -77,6 +90,13 @@ def _selection_views(model_id, analysis: Analysis, layer, head, query, mode, lan
         figures.aggregates_figure(core.mean_over_heads(analysis.attn)[layer], core.rollout(analysis.attn)[layer], labels, layer, lang),
         figures.arithmetic_figure(steps, labels, layer, head, lang),
     )
+
+
+def text_views(model_id: str, analysis: Analysis, lang: str):
+    """The views that depend on the text but not on the selection: model view and census."""
+    image, geometry = figures.model_view_image(analysis.attn, lang)
+    census = core.HeadCensus(*core.row_statistics(analysis.attn), induction(model_id))
+    return image, geometry, figures.census_figure(census, lang), figures.census_table(census, lang)
 
 
 def build_tab() -> None:
@@ -110,10 +130,7 @@ def build_tab() -> None:
         with gr.Tab(I18N("att_census")):
             gr.Markdown(I18N("att_census_help"))
             census_plot = gr.Plot(show_label=False)
-            census_df = gr.Dataframe(
-                headers=[I18N(k) for k in ("att_col_layer", "att_col_head", "att_col_entropy", "att_col_prev",
-                                            "att_col_first", "att_col_self", "att_col_induction")],
-                label=I18N("att_census_table"), interactive=False)
+            census_df = gr.Dataframe(label=I18N("att_census_table"), interactive=False)
         with gr.Tab(I18N("att_arithmetic")):
             arithmetic_plot = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_toy")) as toy_tab:
@@ -142,16 +159,11 @@ def build_tab() -> None:
         layer_v = min(as_int("att_layer", layer_value, 0, 10_000), n_layer - 1)
         head_v = min(as_int("att_head", head_value, 0, 10_000), n_head - 1)
         query_v = T - 1
-        image, geo = figures.model_view_image(analysis.attn, lang)
-        census = core.HeadCensus(*core.row_statistics(analysis.attn), induction(model_value))
-        model, _ = models.load_causal_lm(model_value)
-        positions = figures.positions_figure(core.sinusoidal_encoding(analysis.context, model.config.n_embd),
-                                             core.learned_positions(model, analysis.context), lang)
         return (
             gr.Slider(maximum=n_layer - 1, value=layer_v), gr.Slider(maximum=n_head - 1, value=head_v),
             gr.Slider(maximum=T - 1, value=query_v), gr.Slider(maximum=n_layer - 1),
-            *_selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang),
-            image, geo, figures.census_figure(census, lang), figures.census_table(census), positions,
+            *selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang),
+            *text_views(model_value, analysis, lang), positions(model_value, lang),
         )
 
     @user_errors
@@ -161,7 +173,7 @@ def build_tab() -> None:
         models.get_spec(model_value, models.CAUSAL_LM)
         analysis = analyse(model_value, text_value)
         layer_v, head_v, query_v = _selection(analysis, layer_value, head_value, query_value)
-        return _selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang)
+        return selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang)
 
     @user_errors
     def pick_from_model_view(geo, evt: gr.SelectData):

@@ -1,0 +1,95 @@
+"""The decoding lab through its API, on the bundled model."""
+
+import json
+
+import pytest
+import torch
+from gradio_client.exceptions import AppError
+
+from components import models
+from demos.decoding import tab
+
+PROMPT = "ROMEO.\nWhat light"
+DEFAULTS = {f"{kind}_{field}": tab.SLIDERS[field][4] for kind, field in tab.PARAM_ORDER}
+
+
+def decode(client, kinds, prompt=PROMPT, new_tokens=12, seed=0, samples=2, **params):
+    values = DEFAULTS | params
+    return client.predict(prompt, "shakespeare-gpt", new_tokens, seed, samples, kinds,
+                          *[values[f"{k}_{f}"] for k, f in tab.PARAM_ORDER], api_name="/decode")
+
+
+def output_tokens(html_out: str) -> list[str]:
+    """The text of every output card, in order."""
+    import re
+
+    cards = html_out.split('font-weight:600')[1:]
+    return ["".join(re.findall(r'display:inline-block; font-family:monospace;">([^<]*)</span>', c)) for c in cards]
+
+
+def test_greedy_and_beam_equal_model_generate(client):
+    out = decode(client, ["greedy", "beam"], new_tokens=10, beam_num_beams=3)
+    model, tokenizer = models.load_causal_lm("shakespeare-gpt")
+    ids = torch.tensor([tokenizer(PROMPT)["input_ids"]])
+    greedy = model.generate(ids, max_new_tokens=10, do_sample=False, pad_token_id=tokenizer.eos_token_id)
+    beam = model.generate(ids, max_new_tokens=10, do_sample=False, num_beams=3, pad_token_id=tokenizer.eos_token_id)
+    from components.tokens import labels_for_ids
+
+    expected = ["".join(labels_for_ids(tokenizer, seq.tolist())[ids.shape[1]:]) for seq in (greedy[0], beam[0])]
+    assert output_tokens(out[1]) == expected
+
+
+def test_same_seed_same_outputs_and_strategies_are_independent(client):
+    a = decode(client, ["top_k", "top_p"], seed=3)
+    b = decode(client, ["top_k", "top_p"], seed=3)
+    assert a[1] == b[1]
+    c = decode(client, ["top_k", "top_p"], seed=3, top_k_top_k=5)  # change only top-k's setting
+    a_cards, c_cards = output_tokens(a[1]), output_tokens(c[1])
+    assert a_cards[2:] == c_cards[2:]          # top-p's two samples are unchanged
+    assert a_cards[:2] != c_cards[:2]
+
+
+def test_step_slider_walks_through_the_generation(client):
+    out = decode(client, ["top_p"], new_tokens=8)
+    first = json.loads(out[8]["plot"])
+    assert "step 0" in first["layout"]["title"]["text"]
+    # the comparison lives in this client's session state; walk to step 5 of output 1
+    step5 = json.loads(client.predict(1, 5, api_name="/decoding_step")["plot"])
+    assert "#2, step 5" in step5["layout"]["title"]["text"]
+    bars = step5["data"][0]
+    assert len(bars["y"]) == 30 and bars["y"] == sorted(bars["y"], reverse=True)
+    with pytest.raises(AppError):
+        client.predict(1, 99, api_name="/decoding_step")
+
+
+def test_temperature_zero_runs_greedy_with_a_note(client):
+    out = decode(client, ["greedy", "sampling"], sampling_temperature=0, samples=1)
+    assert "Temperature 0" in out[0]
+    cards = output_tokens(out[1])
+    assert cards[0] == cards[1]
+
+
+def test_empty_prompt_starts_from_bos_with_a_note(client):
+    out = decode(client, ["greedy"], prompt="   ")
+    assert "empty" in out[0]
+
+
+@pytest.mark.parametrize("params", [{"new_tokens": 10_000}, {"top_p_top_p": 1.5}, {"top_p_top_p": 0},
+                                    {"samples": -1}, {"seed": -5}, {"sampling_temperature": float("nan")}])
+def test_bad_values_get_a_message(client, params):
+    kwargs = {k: params[k] for k in ("new_tokens", "samples", "seed") if k in params}
+    rest = {k: v for k, v in params.items() if k not in kwargs}
+    with pytest.raises(AppError):
+        decode(client, ["top_p", "sampling"], **kwargs, **rest)
+
+
+def test_no_strategy_gets_a_message(client):
+    with pytest.raises(AppError, match="at least one strategy"):
+        decode(client, [])
+
+
+def test_temperature_sweep(client):
+    out = client.predict(PROMPT, "shakespeare-gpt", 8, 0, api_name="/decoding_sweep")
+    data = json.loads(out["plot"])["data"]
+    entropy = data[0]["y"]
+    assert entropy == sorted(entropy)  # a flatter distribution at every higher temperature
