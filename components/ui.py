@@ -1,4 +1,5 @@
-"""Gradio-side pieces every lab uses: the one ``gr.I18n`` object, passed to ``launch(i18n=...)``."""
+"""Gradio-side pieces every lab uses: the one ``gr.I18n`` object (passed to ``launch(i18n=...)``)
+and the explanation panel with LaTeX formulas."""
 
 from __future__ import annotations
 
@@ -7,3 +8,11 @@ import gradio as gr
 from components.i18n import frontend_tables
 
 I18N = gr.I18n(**frontend_tables())
+
+
+LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+
+
+def explanation(key: str) -> gr.Markdown:
+    """A lab's explanation panel: translated Markdown with $inline$ and $$display$$ LaTeX."""
+    return gr.Markdown(I18N(key), latex_delimiters=LATEX_DELIMITERS)

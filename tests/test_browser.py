@@ -1,12 +1,6 @@
 """One flow per tab in headless Chromium, plus the Chinese locale. Screenshots go to artifacts/."""
 
-import pytest
-
 from tests.conftest import screenshot
-
-
-def plot_count(page) -> int:
-    return page.locator(".js-plotly-plot").count()
 
 
 def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):

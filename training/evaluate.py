@@ -8,7 +8,9 @@ GPT
   first token is scored too; windows of the full context slide by half a context, and only
   tokens not scored before count, so every token has at least half a context before it.
 * in 20 samples of 100 new tokens (top-p 0.9, temperature 0.8), the share of words that occur
-  in the training works.
+  in the training works, for two kinds of sample: continuing 32 tokens of held-out text (seeded
+  positions in The Tempest and Macbeth), and from <|endoftext|> alone (the model then starts a
+  new work: a title page of made-up names in capitals).
 
 Diffusion (50 DDIM steps, a classifier trained on real digits)
 * the classifier's held-out accuracy on real digits, and how often it is >= 0.7 confident on them;
@@ -57,17 +59,30 @@ def training_words(works: dict[str, str]) -> set[str]:
     return {w.lower() for text in works.values() for w in WORD.findall(text)}
 
 
+def held_out_prompts(tokenizer, texts: list[str], n: int = 20, length: int = 32, seed: int = 0) -> list[list[int]]:
+    """n windows of ``length`` tokens at seeded positions of the held-out works."""
+    rng = np.random.default_rng(seed)
+    streams = [tokenizer(t)["input_ids"] for t in texts]
+    prompts = []
+    for i in range(n):
+        ids = streams[i % len(streams)]
+        start = int(rng.integers(0, len(ids) - length))
+        prompts.append(ids[start:start + length])
+    return prompts
+
+
 @torch.no_grad()
-def known_word_share(model, tokenizer, vocabulary: set[str], samples: int = 20, new_tokens: int = 100,
+def known_word_share(model, tokenizer, vocabulary: set[str], prompts: list[list[int]], new_tokens: int = 100,
                      seed: int = 0) -> tuple[float, list[str]]:
+    """Share of the sampled words (top-p 0.9, T 0.8) found in ``vocabulary``; one sample per prompt."""
     texts = []
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        for _ in range(samples):
-            out = model.generate(torch.tensor([[tokenizer.eos_token_id]]), do_sample=True, top_p=0.9, top_k=0,
-                                 temperature=0.8, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                                 pad_token_id=tokenizer.eos_token_id)
-            texts.append(tokenizer.decode(out[0, 1:], skip_special_tokens=True))
+        for prompt in prompts:
+            out = model.generate(torch.tensor([prompt]), attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
+                                 do_sample=True, top_p=0.9, top_k=0, temperature=0.8, max_new_tokens=new_tokens,
+                                 min_new_tokens=new_tokens, pad_token_id=tokenizer.eos_token_id)
+            texts.append(tokenizer.decode(out[0, len(prompt):], skip_special_tokens=True))
     words = [w.lower() for t in texts for w in WORD.findall(t)]
     return sum(w in vocabulary for w in words) / max(1, len(words)), texts
 
@@ -82,9 +97,14 @@ def evaluate_gpt(assets: Path) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(folder)
     train_works, val_works = split_works(load_works())
     npc = nats_per_char(model, tokenizer, list(val_works.values()))
-    share, texts = known_word_share(model, tokenizer, training_words(train_works))
+    vocabulary = training_words(train_works)
+    prompted, prompted_texts = known_word_share(
+        model, tokenizer, vocabulary, held_out_prompts(tokenizer, list(val_works.values())))
+    from_bos, bos_texts = known_word_share(model, tokenizer, vocabulary, [[tokenizer.eos_token_id]] * 20)
     return {"held_out_nats_per_char": round(npc, 4), "held_out_bits_per_char": round(npc / math.log(2), 4),
-            "known_word_share": round(share, 4), "sample": texts[0][:300],
+            "known_word_share_continuing_held_out_text": round(prompted, 4),
+            "known_word_share_from_endoftext": round(from_bos, 4),
+            "sample_continuing_held_out_text": prompted_texts[0][:400], "sample_from_endoftext": bos_texts[0][:300],
             "parameters": sum(p.numel() for p in model.parameters())}
 
 
@@ -129,6 +149,27 @@ def evaluate_ddpm(assets: Path, steps: int = 50, n: int = 300, guidance: float =
     }
 
 
+@torch.no_grad()
+def save_sample_grid(assets: Path, path: Path, guidance: float = 3.0, rows: int = 8, seed: int = 0) -> None:
+    """A grid of class-conditional samples (one column per digit), dark ink on white paper."""
+    from diffusers import DDPMScheduler, UNet2DModel
+    from PIL import Image
+
+    from demos.diffusion.core import make_scheduler, sample
+
+    folder = assets / "digits-ddpm"
+    unet = UNet2DModel.from_pretrained(folder, subfolder="unet").eval()
+    config = DDPMScheduler.from_pretrained(folder, subfolder="scheduler").config
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.arange(10).repeat(rows)
+    x, _ = sample(unet, make_scheduler("ddim", config), torch.randn((len(labels), 1, 16, 16), generator=gen),
+                  labels, guidance, 50, generator=gen, record=False)
+    paper = ((1 - (x.clamp(-1, 1) + 1) / 2) * 255).byte().numpy()[:, 0]          # (N, 16, 16)
+    padded = np.pad(paper.reshape(rows, 10, 16, 16), ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=255)
+    grid = padded.transpose(0, 2, 1, 3).reshape(rows * 18, 10 * 18)
+    Image.fromarray(grid).resize((10 * 18 * 3, rows * 18 * 3), Image.NEAREST).save(path)
+
+
 def main() -> None:
     from components.models import ASSETS_DIR
 
@@ -138,11 +179,11 @@ def main() -> None:
     parser.add_argument("--assets", type=Path, default=ASSETS_DIR)
     args = parser.parse_args()
     both = not (args.gpt or args.ddpm)
-    torch.set_num_threads(2)
     if args.gpt or both:
         print(json.dumps({"shakespeare-gpt": evaluate_gpt(args.assets)}, indent=2, ensure_ascii=False))
     if args.ddpm or both:
         print(json.dumps({"digits-ddpm": evaluate_ddpm(args.assets)}, indent=2))
+        save_sample_grid(args.assets, args.assets / "digits-ddpm" / "samples.png")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from components import models
 from components.errors import request_language, user_errors
 from components.i18n import translate
 from components.model_picker import model_picker
-from components.ui import I18N
+from components.ui import I18N, explanation
 from components.validation import as_int
 from demos.attention import core, figures
 
@@ -145,8 +145,7 @@ def build_tab() -> None:
                 generate_btn = gr.Button(I18N("att_generate"))
             generation_plot = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_explain")):
-            gr.Markdown(I18N("att_explain_md"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
-                                                                  {"left": "$", "right": "$", "display": False}])
+            explanation("att_explain_md")
 
     @user_errors
     def show(text_value, model_value, layer_value, head_value, query_value, mode_value, request: gr.Request):

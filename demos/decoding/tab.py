@@ -11,7 +11,7 @@ from components.errors import request_language, user_errors
 from components.i18n import InputError, translate
 from components.model_picker import model_picker
 from components.tokens import labels_for_ids, token_piece
-from components.ui import I18N
+from components.ui import I18N, explanation
 from components.validation import as_int
 from demos.decoding import core, figures
 
@@ -181,8 +181,7 @@ def build_tab() -> None:
             sweep_btn = gr.Button(I18N("dec_sweep_run"))
             sweep_plot = gr.Plot(show_label=False)
         with gr.Tab(I18N("dec_explain")):
-            gr.Markdown(I18N("dec_explain_md"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
-                                                                  {"left": "$", "right": "$", "display": False}])
+            explanation("dec_explain_md")
 
     @user_errors
     def compare(prompt_value, model_value, new_value, seed_value, samples_value, kinds_value,
