@@ -18,8 +18,18 @@ def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
         timeout=30_000)
     screenshot(page, "attention_head")
     page.get_by_role("tab", name="Model view").click()
-    page.wait_for_selector("img[src*='gradio_api'], img[src*='file=']", timeout=30_000)
+    image = page.locator("img[src*='gradio_api'], img[src*='file=']").first
+    image.wait_for(timeout=30_000)
     screenshot(page, "attention_model_view")
+    # a click on the tile of layer 3, head 4 (tiles of 72 px, gaps of 6, margins 40 and 26)
+    box = image.bounding_box()
+    natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    x, y = 40 + 4 * 78 + 36, 26 + 3 * 78 + 36
+    image.click(position={"x": x * box["width"] / natural[0], "y": y * box["height"] / natural[1]})
+    page.get_by_role("tab", name="Head", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('Layer 3, head 4'))",
+        timeout=30_000)
 
 
 def test_chinese_locale_shows_chinese_labels(page_factory):

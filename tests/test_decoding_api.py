@@ -94,3 +94,12 @@ def test_temperature_sweep(client):
     data = json.loads(out["plot"])["data"]
     entropy = data[0]["y"]
     assert entropy == sorted(entropy)  # a flatter distribution at every higher temperature
+
+
+def test_beam_table_explains_the_length_penalty(client):
+    out = decode(client, ["beam"], new_tokens=10, beam_num_beams=3, beam_length_penalty=2.0)
+    table = out[5]
+    assert len(table["data"]) == 3
+    for _text, total, length, score, _rank in table["data"]:
+        assert score == pytest.approx(total / length ** 2.0, abs=1e-3)
+    assert [row[3] for row in table["data"]] == sorted((row[3] for row in table["data"]), reverse=True)

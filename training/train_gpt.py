@@ -215,9 +215,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--max-steps", type=int)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--dropout", type=float)
     args = parser.parse_args()
     cfg = QUICK if args.quick else GPTTrainConfig()
-    overrides = {k: v for k, v in {"max_steps": args.max_steps, "threads": args.threads}.items() if v}
+    overrides = {k: v for k, v in {"max_steps": args.max_steps, "threads": args.threads,
+                                   "dropout": args.dropout}.items() if v is not None}
     cfg = dataclasses.replace(cfg, **overrides)
     train(cfg, args.out)
 

@@ -221,9 +221,15 @@ def positions_figure(sinusoidal: np.ndarray, learned: np.ndarray, lang: str):
     layout = base_layout(translate("att_pos_title", lang), 860)
     layout |= grid(2, 2, titles, hspace=0.1, vspace=0.14)
     position, dim = translate("att_position", lang), translate("att_dim_axis", lang)
+    def diverging(values: np.ndarray, n: int) -> dict:
+        # symmetric range at the 99th percentile of |value|, so a few outliers do not wash it out
+        lim = float(np.percentile(np.abs(values), 99)) or 1.0
+        return on_cell({"type": "heatmap", "z": values, "colorscale": "RdBu", "reversescale": True,
+                        "zmin": -lim, "zmax": lim, "showscale": False}, n)
+
     data = [
-        on_cell({"type": "heatmap", "z": sinusoidal, "colorscale": "RdBu", "reversescale": True, "zmid": 0, "showscale": False}, 0),
-        on_cell({"type": "heatmap", "z": learned, "colorscale": "RdBu", "reversescale": True, "zmid": 0, "showscale": False}, 1),
+        diverging(sinusoidal, 0),
+        diverging(learned, 1),
         on_cell({"type": "heatmap", "z": cosine_similarity(sinusoidal), "colorscale": COLORSCALE, "zmin": -1,
                  "zmax": 1, "showscale": False}, 2),
         on_cell({"type": "heatmap", "z": cosine_similarity(learned), "colorscale": COLORSCALE, "zmin": -1, "zmax": 1,

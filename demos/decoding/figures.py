@@ -31,7 +31,13 @@ def strategy_label(s: Strategy, lang: str) -> str:
     return f"{name} ({', '.join(params)})" if params else name
 
 
-PROB_COLOURS = sample_colorscale(PROB_SCALE, np.linspace(0, 1, 101))
+def _lighten(colour: str) -> str:
+    """Halfway to white, so black token text stays readable on every shade."""
+    r, g, b = (int(float(c)) for c in colour[colour.index("(") + 1 : -1].split(","))
+    return f"rgb({(r + 255) // 2}, {(g + 255) // 2}, {(b + 255) // 2})"
+
+
+PROB_COLOURS = [_lighten(c) for c in sample_colorscale(PROB_SCALE, np.linspace(0, 1, 101))]
 
 
 def _prob_colour(p: float) -> str:
@@ -152,3 +158,14 @@ def sweep_figure(sweep: Sweep, lang: str):
     layout["yaxis"] = {"title": {"text": entropy_name}, "gridcolor": "#eee", "rangemode": "tozero"}
     layout["yaxis2"] = {"title": {"text": distinct_name}, "overlaying": "y", "side": "right", "range": [0, 1.05]}
     return figure(data, layout)
+
+
+def beam_table(beam: BeamResult, text_of, lang: str) -> dict:
+    """The finished hypotheses, best score first, with their rank by Σ log p alone: where the two
+    orders differ, the length penalty decided the winner."""
+    headers = [translate(k, lang) for k in ("dec_col_hypothesis", "dec_col_sum", "dec_col_length",
+                                            "dec_col_score", "dec_col_rank_sum")]
+    by_sum = sorted(range(len(beam.finished)), key=lambda i: -beam.finished[i][1])
+    rows = [[text_of(tokens), round(total, 3), len(tokens), round(score, 4), by_sum.index(i) + 1]
+            for i, (tokens, total, score) in enumerate(beam.finished)]
+    return {"headers": headers, "data": rows}

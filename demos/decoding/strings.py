@@ -84,6 +84,11 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
     "dec_col_logprob": "mean log p / token",
     "dec_col_ppl": "perplexity",
     "dec_col_len": "mean length",
+    "dec_col_hypothesis": "finished hypothesis",
+    "dec_col_sum": "Σ log p",
+    "dec_col_length": "length",
+    "dec_col_score": "score = Σ log p / length^lp",
+    "dec_col_rank_sum": "rank by Σ log p alone",
     "dec_beam_none": "Each column is one step: blue dots are the beams carried on, grey ones were pruned, stars are "
                      "finished hypotheses; lines join a candidate to the beam it extends. (Add beam search to the "
                      "strategies to see its tree.)",
@@ -186,6 +191,11 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
     "dec_col_logprob": "平均每词元 log p",
     "dec_col_ppl": "困惑度",
     "dec_col_len": "平均长度",
+    "dec_col_hypothesis": "完成的假设",
+    "dec_col_sum": "Σ log p",
+    "dec_col_length": "长度",
+    "dec_col_score": "得分 = Σ log p / 长度^lp",
+    "dec_col_rank_sum": "仅按 Σ log p 的排名",
     "dec_beam_none": "每一列是一步：蓝点是保留下来的束，灰点被剪枝，星号是完成的假设；连线把候选与它所延伸的束连起来。"
                      "（在策略中加入束搜索即可查看它的搜索树。）",
     "dec_token_tip": "模型给出的概率 p = {p}，排名 {rank}",

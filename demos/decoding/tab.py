@@ -111,8 +111,10 @@ def run_comparison(model_id, prompt, new_tokens, seed, n_samples, kinds, values,
     for out in result.outputs:
         groups.setdefault(figures.strategy_label(out.strategy, lang), []).append(out)
     metric_values = [core.metrics(outs) for outs in groups.values()]
-    beam_plot = (figures.beam_tree_figure(result.beam, lambda t: pieces.get(t) or token_piece(tokenizer, t), lang)
-                 if result.beam else None)
+    beam_plot = beam_rows = None
+    if result.beam:
+        beam_plot = figures.beam_tree_figure(result.beam, lambda t: pieces.get(t) or token_piece(tokenizer, t), lang)
+        beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
     state = {"outputs": output_views, "pieces": pieces}
     return (
         "\n\n".join(f"ℹ️ {n}" for n in note_text),
@@ -121,6 +123,7 @@ def run_comparison(model_id, prompt, new_tokens, seed, n_samples, kinds, values,
         figures.metrics_table(list(groups), metric_values, lang),
         figures.metrics_figure(list(groups), metric_values, lang),
         beam_plot,
+        beam_rows,
     )
 
 
@@ -174,6 +177,7 @@ def build_tab() -> None:
         with gr.Tab(I18N("dec_beam_tree")):
             gr.Markdown(I18N("dec_beam_none"))
             beam_plot = gr.Plot(show_label=False)
+            beam_df = gr.Dataframe(interactive=False)
         with gr.Tab(I18N("dec_metrics")):
             metrics_df = gr.Dataframe(interactive=False)
             metrics_plot = gr.Plot(show_label=False)
@@ -197,11 +201,11 @@ def build_tab() -> None:
         values = [given[f"{kind}_{field}"] for kind, field in PARAM_ORDER]
         lang = request_language(request)
         models.get_spec(model_value, models.CAUSAL_LM)
-        note, html_out, session, table, chart, beam = run_comparison(
+        note, html_out, session, table, chart, beam, beam_rows = run_comparison(
             model_value, prompt_value, new_value, seed_value, samples_value, kinds_value, values, lang)
         first = session["outputs"][0]
         choices = [(o.label, i) for i, o in enumerate(session["outputs"])]
-        return (note, html_out, session, table, chart, beam, gr.Dropdown(choices=choices, value=0),
+        return (note, html_out, session, table, chart, beam, beam_rows, gr.Dropdown(choices=choices, value=0),
                 gr.Slider(maximum=max(1, len(first.views) - 1), value=0), step_figure(session, 0, 0, lang))
 
     @user_errors
@@ -225,7 +229,8 @@ def build_tab() -> None:
         return kinds_value, *values
 
     run.click(compare, [prompt, model_id, new_tokens, seed, n_samples, kinds, *sliders],
-              [notes, outputs_html, state, metrics_df, metrics_plot, beam_plot, output_pick, step, distribution_plot],
+              [notes, outputs_html, state, metrics_df, metrics_plot, beam_plot, beam_df, output_pick, step,
+               distribution_plot],
               api_name="decode", concurrency_id="decoding")
     gr.on([output_pick.input, step.input], show_step, [state, output_pick, step], [distribution_plot],
           api_name="decoding_step", trigger_mode="always_last")
