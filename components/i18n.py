@@ -22,6 +22,7 @@ EN = {
     "model": "Model",
     "model_info": "Bundled models work offline; hub models appear when enabled on the server.",
     "seed": "Seed",
+    "examples": "Examples",
     "error_title": "Error",
     "err_unknown_model": "Unknown model '{model}'. Choose one of: {allowed}.",
     "err_hub_disabled": "'{model}' is a Hugging Face Hub model, and hub models are disabled on this server. "
@@ -40,6 +41,7 @@ ZH = {
     "model": "模型",
     "model_info": "内置模型可离线使用；服务器启用后会出现 Hub 模型。",
     "seed": "随机种子",
+    "examples": "示例",
     "error_title": "出错了",
     "err_unknown_model": "未知模型“{model}”。可选：{allowed}。",
     "err_hub_disabled": "“{model}”是 Hugging Face Hub 上的模型，本服务器未启用 Hub 模型。"

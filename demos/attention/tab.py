@@ -108,7 +108,7 @@ def build_tab() -> None:
         with gr.Column(scale=1):
             model_id = model_picker(models.CAUSAL_LM)
             run = gr.Button(I18N("att_run"), variant="primary")
-    gr.Examples(EXAMPLES, inputs=[text], label=I18N("att_examples"))
+    gr.Examples(EXAMPLES, inputs=[text], label=I18N("examples"))
     with gr.Row():
         layer = gr.Slider(0, 5, value=0, step=1, label=I18N("att_layer"))
         head = gr.Slider(0, 5, value=0, step=1, label=I18N("att_head"))

@@ -145,7 +145,7 @@ def build_tab() -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(value=EXAMPLES[0], lines=2, label=I18N("dec_prompt"), info=I18N("dec_prompt_info"))
-            gr.Examples([[e] for e in EXAMPLES], inputs=[prompt])
+            gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label=I18N("examples"))
         with gr.Column(scale=2):
             model_id = model_picker(models.CAUSAL_LM)
             with gr.Row():
