@@ -38,7 +38,7 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             for label_key, build in LABS:
                 with gr.Tab(I18N(label_key)):
-                    build()
+                    build(blocks)
     blocks.queue(default_concurrency_limit=CONCURRENCY_PER_EVENT, max_size=MAX_QUEUE)
     return blocks
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import logging
 import os
+import threading
 from pathlib import Path
 
 from components.i18n import InputError
@@ -23,6 +24,11 @@ CAUSAL_LM = "causal-lm"
 DDPM = "ddpm"
 
 log = logging.getLogger(__name__)
+
+# One load at a time: transformers patches global torch state while it builds a model (weight
+# initialisation is switched off), so two first requests loading at once can leave one model
+# with uninitialised weights. Later calls return the cached model after a brief wait.
+_LOAD_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,10 +84,22 @@ def _unavailable(spec: ModelSpec, exc: Exception) -> InputError:
     return InputError("err_model_unavailable", model=spec.model_id, bundled=bundled)
 
 
-@functools.lru_cache(maxsize=4)
 def load_causal_lm(model_id: str):
     """(model, tokenizer) in eval mode, with eager attention so attention weights are returned
     (under the default sdpa implementation ``output_attentions`` comes back empty)."""
+    with _LOAD_LOCK:
+        return _load_causal_lm(model_id)
+
+
+def load_ddpm(model_id: str):
+    """(unet, scheduler_config): the UNet in eval mode and the scheduler's config, from which each
+    request builds a fresh scheduler (schedulers are stateful)."""
+    with _LOAD_LOCK:
+        return _load_ddpm(model_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_causal_lm(model_id: str):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     spec = get_spec(model_id, CAUSAL_LM)
@@ -96,9 +114,7 @@ def load_causal_lm(model_id: str):
 
 
 @functools.lru_cache(maxsize=4)
-def load_ddpm(model_id: str):
-    """(unet, scheduler_config): the UNet in eval mode and the scheduler's config, from which each
-    request builds a fresh scheduler (schedulers are stateful)."""
+def _load_ddpm(model_id: str):
     from diffusers import DDPMScheduler, UNet2DModel
 
     spec = get_spec(model_id, DDPM)
@@ -112,4 +128,4 @@ def load_ddpm(model_id: str):
 
 def loaded_model_count() -> int:
     """How many models the cached loaders hold (tests check that import loaded none)."""
-    return load_causal_lm.cache_info().currsize + load_ddpm.cache_info().currsize
+    return _load_causal_lm.cache_info().currsize + _load_ddpm.cache_info().currsize

@@ -99,7 +99,8 @@ def text_views(model_id: str, analysis: Analysis, lang: str):
     return image, geometry, figures.census_figure(census, lang), figures.census_table(census, lang)
 
 
-def build_tab() -> None:
+def build_tab(blocks: gr.Blocks) -> None:
+    """The lab's components and events; the default text is shown as soon as the page loads."""
     with gr.Row():
         gr.Markdown(I18N("att_intro"))
     with gr.Row():
@@ -203,6 +204,7 @@ def build_tab() -> None:
                     census_df, positions_plot]
     gr.on([run.click, text.submit, model_id.change], show, inputs, show_outputs, api_name="attention",
           concurrency_id="attention")
+    blocks.load(show, inputs, show_outputs, api_visibility="private", concurrency_id="attention")
     # .input fires only on the user's own moves (not on show()'s updates); always_last drops
     # the intermediate values of a drag
     gr.on([layer.input, head.input, query.input, mode.input], select, inputs, selection_outputs,

@@ -140,7 +140,9 @@ def step_figure(state, output_index, step, lang):
     return figures.distribution_figure(view, labels, title, lang)
 
 
-def build_tab() -> None:
+def build_tab(blocks: gr.Blocks) -> None:
+    """The lab's components and events. Nothing runs on page load: a comparison costs about a
+    second of CPU, and a classroom opening the page at once should not queue behind it."""
     gr.Markdown(I18N("dec_intro"))
     with gr.Row():
         with gr.Column(scale=3):
