@@ -105,7 +105,6 @@ def test_induction_score_of_a_perfect_induction_head():
     for q in range(T):
         attn[0, 0, q, q - n + 1 if q >= n else 0] = 1
     assert core.induction_score(attn, n)[0, 0] == pytest.approx(1.0)
-    assert core.induction_scores.__doc__
 
 
 def test_toy_example_by_hand():
