@@ -126,6 +126,12 @@ def _load_ddpm(model_id: str):
     return unet.eval(), scheduler.config
 
 
+def model_context(model) -> int:
+    """How many positions a causal LM can attend over (GPT-2 names it n_positions)."""
+    config = model.config
+    return int(getattr(config, "n_positions", None) or config.max_position_embeddings)
+
+
 def loaded_model_count() -> int:
     """How many models the cached loaders hold (tests check that import loaded none)."""
     return _load_causal_lm.cache_info().currsize + _load_ddpm.cache_info().currsize

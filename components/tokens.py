@@ -7,6 +7,8 @@ decoding such a token alone gives "�". Labels come instead from the characters
 
 from __future__ import annotations
 
+from collections import Counter
+
 
 def readable(piece: str) -> str:
     """Spaces and line breaks made visible, so a token label is never blank."""
@@ -14,11 +16,13 @@ def readable(piece: str) -> str:
 
 
 def labels_from_offsets(text: str, offsets: list[tuple[int, int]]) -> list[str]:
+    total = Counter(offsets)  # tokens sharing each character span
+    seen: Counter = Counter()
     labels = []
-    for i, (start, end) in enumerate(offsets):
-        same = [j for j, span in enumerate(offsets) if span == (start, end)]
-        piece = readable(text[start:end])
-        labels.append(piece if len(same) == 1 else f"{piece} {same.index(i) + 1}/{len(same)}")
+    for span in offsets:
+        seen[span] += 1
+        piece = readable(text[span[0]:span[1]])
+        labels.append(piece if total[span] == 1 else f"{piece} {seen[span]}/{total[span]}")
     return labels
 
 

@@ -103,3 +103,9 @@ def test_beam_table_explains_the_length_penalty(client):
     for _text, total, length, score, _rank in table["data"]:
         assert score == pytest.approx(total / length ** 2.0, abs=1e-3)
     assert [row[3] for row in table["data"]] == sorted((row[3] for row in table["data"]), reverse=True)
+
+
+def test_a_prompt_too_long_for_the_context_is_cut_with_a_note(client):
+    long_prompt = "Now is the winter, now the summer; " * 50  # 1,750 characters, > 256 tokens
+    out = decode(client, ["greedy"], prompt=long_prompt, new_tokens=16)
+    assert "cut to its last 240 tokens" in out[0]

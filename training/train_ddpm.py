@@ -16,7 +16,6 @@ Training objective: L_simple = E ||eps - eps_theta(sqrt(abar_t) x0 + sqrt(1 - ab
 
 from __future__ import annotations
 
-import argparse
 import copy
 import csv
 import dataclasses
@@ -28,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from training.cli import parse_config
 from training.data import load_digits_images
 
 NO_CLASS = 10
@@ -164,15 +164,9 @@ def train(cfg: DDPMTrainConfig, out: Path, log=print) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="tiny UNet, a few steps (seconds)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--max-steps", type=int)
-    parser.add_argument("--threads", type=int)
-    args = parser.parse_args()
-    cfg = QUICK if args.quick else DDPMTrainConfig()
-    overrides = {k: v for k, v in {"max_steps": args.max_steps, "threads": args.threads}.items() if v}
-    train(dataclasses.replace(cfg, **overrides), args.out)
+    cfg, out = parse_config(__doc__, DDPMTrainConfig(), QUICK, DEFAULT_OUT, "tiny UNet, a few steps (seconds)",
+                            {"max_steps": int, "threads": int})
+    train(cfg, out)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ measured on them. Optimiser: AdamW with linear warm-up then cosine decay (Loshch
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import json
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from training.cli import parse_config
 from training.data import CACHE_DIR, load_works, split_works
 
 EOS = "<|endoftext|>"
@@ -210,18 +210,9 @@ def train(cfg: GPTTrainConfig, out: Path, cache_dir: Path = CACHE_DIR, log=print
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="tiny model, a few steps (seconds)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--max-steps", type=int)
-    parser.add_argument("--threads", type=int)
-    parser.add_argument("--dropout", type=float)
-    args = parser.parse_args()
-    cfg = QUICK if args.quick else GPTTrainConfig()
-    overrides = {k: v for k, v in {"max_steps": args.max_steps, "threads": args.threads,
-                                   "dropout": args.dropout}.items() if v is not None}
-    cfg = dataclasses.replace(cfg, **overrides)
-    train(cfg, args.out)
+    cfg, out = parse_config(__doc__, GPTTrainConfig(), QUICK, DEFAULT_OUT, "tiny model, a few steps (seconds)",
+                            {"max_steps": int, "threads": int, "dropout": float})
+    train(cfg, out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from components.i18n import InputError
+from components.models import model_context
 from components.tokens import labels_for_ids, labels_from_offsets
 
 
@@ -36,10 +37,6 @@ class Encoded:
     labels: list[str]      # one readable label per token (partial UTF-8 bytes never show as "�")
     truncated: bool        # True when the text was cut to fit
     original_tokens: int   # token count before truncation
-
-
-def model_context(model) -> int:
-    return int(getattr(model.config, "n_positions", None) or model.config.max_position_embeddings)
 
 
 def encode(tokenizer, model, text: str, limits: AttentionLimits = LIMITS) -> Encoded:

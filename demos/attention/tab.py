@@ -41,7 +41,7 @@ def analyse(model_id: str, text: str) -> Analysis:
     """Tokenize and run the model once per (model, text); selections reuse the result."""
     model, tokenizer = models.load_causal_lm(model_id)
     encoded = core.encode(tokenizer, model, text)
-    return Analysis(encoded, core.run_model(model, encoded.ids), core.model_context(model))
+    return Analysis(encoded, core.run_model(model, encoded.ids), models.model_context(model))
 
 
 @functools.lru_cache(maxsize=4)
@@ -54,7 +54,7 @@ def induction(model_id: str) -> np.ndarray:
 def positions(model_id: str, lang: str):
     """The position-encoding figure depends only on the model (and the language)."""
     model, _ = models.load_causal_lm(model_id)
-    context = core.model_context(model)
+    context = models.model_context(model)
     return figures.positions_figure(core.sinusoidal_encoding(context, model.config.n_embd),
                                     core.learned_positions(model, context), lang)
 

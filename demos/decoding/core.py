@@ -25,6 +25,7 @@ from transformers.generation.logits_process import (
 from transformers.generation.utils import GenerateDecoderOnlyOutput
 
 from components.i18n import InputError
+from components.models import model_context
 from components.validation import as_float, as_int
 from demos.decoding import filters
 
@@ -360,6 +361,7 @@ def run_contrastive(model, prompt: list[int], strategy: Strategy, new_tokens: in
 class Comparison:
     prompt: list[int]
     from_bos: bool
+    prompt_cut: bool       # True when the prompt lost its start to fit prompt + new tokens in the context
     outputs: list[Output]
     beam: BeamResult | None
 
@@ -367,8 +369,9 @@ class Comparison:
 def compare(model, tokenizer, prompt: str, strategies: list[Strategy], new_tokens: int, n_samples: int,
             seed: int) -> Comparison:
     ids, from_bos = prompt_ids(tokenizer, prompt)
-    context = int(model.config.n_positions)
-    if len(ids) + new_tokens > context:
+    context = model_context(model)
+    prompt_cut = len(ids) + new_tokens > context
+    if prompt_cut:
         ids = ids[-(context - new_tokens):]
     eos = tokenizer.eos_token_id
     outputs, beam = [], None
@@ -382,7 +385,7 @@ def compare(model, tokenizer, prompt: str, strategies: list[Strategy], new_token
             outputs.append(beam.output)
         else:
             outputs.append(run_contrastive(model, ids, s, new_tokens, eos))
-    return Comparison(ids, from_bos, outputs, beam)
+    return Comparison(ids, from_bos, prompt_cut, outputs, beam)
 
 
 # ---------------------------------------------------------------------------- what to show

@@ -87,16 +87,18 @@ def run_comparison(model_id, prompt, new_tokens, seed, n_samples, kinds, values,
     seed = as_int("seed", seed, 0, L.max_seed)
     strategies, notes = strategies_from(kinds, values)
     result = core.compare(model, tokenizer, prompt, strategies, new_tokens, n_samples, seed)
-    original, _ = core.prompt_ids(tokenizer, prompt)
     if result.from_bos:
         notes.append("dec_note_bos")
     note_text = [translate(n, lang) for n in notes]
-    if len(result.prompt) < len(original):
+    if result.prompt_cut:
         note_text.append(translate("dec_note_cut", lang, kept=len(result.prompt)))
 
     rows, output_views, pieces = [], [], {}
+    groups: dict[str, list[core.Output]] = {}  # strategy label -> its outputs, for the metrics
     for out in result.outputs:
-        label = figures.strategy_label(out.strategy, lang) + (f" #{out.sample + 1}" if out.strategy.sampled else "")
+        strategy = figures.strategy_label(out.strategy, lang)
+        groups.setdefault(strategy, []).append(out)
+        label = strategy + (f" #{out.sample + 1}" if out.strategy.sampled else "")
         probs, ranks = core.token_model_stats(out)
         labels = labels_for_ids(tokenizer, result.prompt + out.tokens)[len(result.prompt):]
         rows.append({"label": label, "tokens": labels, "probs": probs, "ranks": ranks})
@@ -106,10 +108,6 @@ def run_comparison(model_id, prompt, new_tokens, seed, n_samples, kinds, values,
                 pieces.setdefault(token_id, token_piece(tokenizer, token_id))
         output_views.append(OutputView(label, views))
     prompt_label = "".join(labels_for_ids(tokenizer, result.prompt))
-
-    groups: dict[str, list[core.Output]] = {}
-    for out in result.outputs:
-        groups.setdefault(figures.strategy_label(out.strategy, lang), []).append(out)
     metric_values = [core.metrics(outs) for outs in groups.values()]
     beam_plot = beam_rows = None
     if result.beam:
