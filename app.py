@@ -15,11 +15,13 @@ import gradio as gr
 from components.ui import I18N
 from demos.attention.tab import build_tab as build_attention
 from demos.decoding.tab import build_tab as build_decoding
+from demos.diffusion.tab import build_tab as build_diffusion
 
 # (label key, builder) in tab order; a lab gets a tab once it exists.
 LABS = (
     ("att_tab", build_attention),
     ("dec_tab", build_decoding),
+    ("dif_tab", build_diffusion),
 )
 
 # Two cores: at most two heavy jobs of one kind at a time, and a bounded waiting line.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUITES = ("app_startup", "attention", "decoding")
+SUITES = ("app_startup", "attention", "decoding", "diffusion")
 
 
 def main() -> None:

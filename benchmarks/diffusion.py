@@ -1,0 +1,61 @@
+"""Diffusion lab rows.
+
+1. 16 digits × 50 DDIM steps with classifier-free guidance, every step's x_t and x̂0 recorded,
+   against the same loop recording nothing (bars: ≤ 1.5 s, ratio ≤ 1.15).
+2. The whole Denoise button (sampling, pictures, figures, GIF) against the recorded loop alone.
+3. 2D diffusion: 3,000 training steps on one thread (what the lab does) against the same steps on
+   torch's default thread count (bar for the lab: a good fit within 30 s).
+"""
+
+from __future__ import annotations
+
+import os
+
+from benchmarks.timing import Row, interleaved_medians
+
+IMAGES, STEPS, GUIDANCE = 16, 50, 3.0
+TRAIN_STEPS = 3000
+
+
+def rows(runs: int = 5) -> list[Row]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from components import models
+    from components.threads import one_thread
+    from demos.diffusion import core, tab, toy2d
+
+    unet, config = models.load_ddpm("digits-ddpm")
+    request = core.validated("ddim", STEPS, IMAGES, 3, GUIDANCE, 0.0, 0)
+
+    def recorded():
+        core.run(unet, config, request, record=True)
+
+    def bare():
+        core.run(unet, config, request, record=False)
+
+    def button():
+        tab.run_reverse("digits-ddpm", "ddim", STEPS, IMAGES, "3", GUIDANCE, 0.0, 0, "en")
+
+    recorded()
+    recorded_s, bare_s = interleaved_medians(recorded, bare, runs)
+    button_s, recorded_again_s = interleaved_medians(button, recorded, runs)
+
+    data = toy2d.make_data("swiss_roll", 0)
+
+    def train():
+        for _ in toy2d.training(toy2d.new_model(0), data, TRAIN_STEPS, 0):
+            pass
+
+    def train_one_thread():
+        with one_thread():
+            train()
+
+    train_runs = max(1, runs // 2)
+    one_s, default_s = interleaved_medians(train_one_thread, train, train_runs)
+    return [
+        Row(f"diffusion: {IMAGES} digits × {STEPS} guided DDIM steps, every step recorded", recorded_s,
+            "the same loop recording nothing", bare_s, "≤ 1.5 s and ratio ≤ 1.15"),
+        Row("diffusion: the Denoise button (sampling, pictures, plots, GIF)", button_s,
+            "the recorded loop alone", recorded_again_s, "reported"),
+        Row(f"diffusion 2D: {TRAIN_STEPS} training steps on one thread (as the lab runs)", one_s,
+            "the same steps on torch's default threads", default_s, "≤ 30 s; ratio reported"),
+    ]

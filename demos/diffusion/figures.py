@@ -1,0 +1,182 @@
+"""Plotly figures (plain dicts) for the diffusion lab. No gradio here."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+from components.i18n import translate
+from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from demos.diffusion import images as pictures
+from demos.diffusion.forward import Schedule
+
+SCHEDULE_COLOURS = {"linear": "#1f77b4", "scaled_linear": "#ff7f0e", "cosine": "#2ca02c"}
+HIDDEN_AXIS = {"visible": False}
+
+
+def _png_uri(picture: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _image_trace(picture: np.ndarray) -> dict:
+    return {"type": "image", "source": _png_uri(picture), "hoverinfo": "skip"}
+
+
+def schedule_figure(schedules: list[Schedule], t: int, lang: str) -> dict:
+    """β_t, ᾱ_t and log10 SNR against t for each schedule, with the chosen t marked."""
+    titles = [translate("dif_plot_beta", lang), translate("dif_plot_alpha_bar", lang),
+              translate("dif_plot_snr", lang)]
+    layout = base_layout(translate("dif_schedules_title", lang), 360, showlegend=True,
+                         legend={"orientation": "h", "y": -0.28}) | grid(1, 3, titles, hspace=0.09)
+    data = []
+    for s in schedules:
+        steps = np.arange(len(s.betas))
+        label = translate(f"dif_schedule_{s.name}", lang)
+        for n, values in enumerate((s.betas, s.alpha_bar, np.log10(s.snr))):
+            data.append(on_cell({"type": "scatter", "mode": "lines", "x": steps, "y": values, "name": label,
+                                 "legendgroup": s.name, "showlegend": n == 0,
+                                 "line": {"color": SCHEDULE_COLOURS[s.name], "width": 2}}, n))
+    for n, y_title in enumerate(("β_t", "ᾱ_t", "log₁₀ SNR")):
+        cell_axes(layout, n, x={"title": {"text": "t"}, "gridcolor": "#eee"},
+                  y={"title": {"text": y_title}, "gridcolor": "#eee"})
+    layout["shapes"] = [{"type": "line", "xref": f"x{'' if n == 0 else n + 1}", "yref": f"y{'' if n == 0 else n + 1} domain",
+                         "x0": t, "x1": t, "y0": 0, "y1": 1, "line": {"color": "#d62728", "dash": "dot"}}
+                        for n in range(3)]
+    return figure(data, layout)
+
+
+def strip_figure(strip: np.ndarray, timesteps: list[int], lang: str) -> dict:
+    """x_t of one image across t, as one picture with t under each tile."""
+    size = strip.shape[-1]
+    scale = pictures.scale_for(size, 80)
+    picture = pictures.tile(strip, len(strip), scale)
+    tile_width = size * scale + pictures.PAD
+    layout = base_layout(translate("dif_strip_title", lang), 250, margin={"l": 20, "r": 20, "t": 50, "b": 50})
+    layout["xaxis"] = {"tickvals": [i * tile_width + size * scale / 2 for i in range(len(timesteps))],
+                       "ticktext": [f"t = {t}" for t in timesteps], "showgrid": False, "zeroline": False}
+    layout["yaxis"] = HIDDEN_AXIS | {"scaleanchor": "x"}
+    return figure([_image_trace(picture)], layout)
+
+
+def time_grid_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float], lang: str,
+                     columns: int = 10, rows: int = 4) -> dict:
+    """x_t and x̂0 of the first few images at evenly spaced steps: a row pair per image."""
+    steps = np.unique(np.linspace(0, len(x_t) - 1, min(columns, len(x_t))).round().astype(int))
+    count = min(rows, x_t.shape[1])
+    size = x_t.shape[-1]
+    scale = pictures.scale_for(size, 48)
+    # tiles ordered row by row: image i's x_t row, then its x̂0 row
+    tiles = np.concatenate([np.stack([source[s, i] for s in steps])
+                            for i in range(count) for source in (x_t, pred_x0)])
+    picture = pictures.tile(tiles, len(steps), scale)
+    tile = size * scale + pictures.PAD
+    layout = base_layout(translate("dif_time_grid_title", lang), 120 + 2 * count * tile,
+                         margin={"l": 80, "r": 20, "t": 60, "b": 60})
+    layout["xaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(len(steps))],
+                       "ticktext": [f"{int(timesteps[s])}" for s in steps], "showgrid": False, "zeroline": False,
+                       "title": {"text": translate("dif_axis_timestep", lang)}}
+    layout["yaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(2 * count)],
+                       "ticktext": [f"#{i + 1} {name}" for i in range(count) for name in ("x_t", "x̂₀")],
+                       "showgrid": False, "zeroline": False, "scaleanchor": "x"}
+    return figure([_image_trace(picture)], layout)
+
+
+def step_curves_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float], lang: str) -> dict:
+    """Per step: pixel std of x_t (noise draining away) and RMS distance of x̂0 to the final image
+    (when the model has made up its mind)."""
+    final = x_t[-1]
+    steps = np.arange(1, len(x_t) + 1)
+    std = x_t.reshape(len(x_t), -1).std(axis=1)
+    distance = np.sqrt(((pred_x0 - final) ** 2).reshape(len(x_t), -1).mean(axis=1))
+    titles = [translate("dif_curve_std", lang), translate("dif_curve_distance", lang)]
+    layout = base_layout(translate("dif_curves_title", lang), 340, showlegend=False) | grid(1, 2, titles, hspace=0.1)
+    hover = [f"t = {t:g}" for t in timesteps]
+    data = [on_cell({"type": "scatter", "mode": "lines+markers", "x": steps, "y": y, "text": hover,
+                     "marker": {"size": 4}, "line": {"color": colour}}, n)
+            for n, (y, colour) in enumerate(((std, "#1f77b4"), (distance, "#d62728")))]
+    for n, y_title in enumerate((translate("dif_axis_std", lang), translate("dif_axis_rms", lang))):
+        cell_axes(layout, n, x={"title": {"text": translate("dif_axis_step", lang)}, "gridcolor": "#eee"},
+                  y={"title": {"text": y_title}, "gridcolor": "#eee", "rangemode": "tozero"})
+    return figure(data, layout)
+
+
+def compare_figure(panels: list[tuple[str, np.ndarray]], lang: str) -> dict:
+    """The final images of each scheduler run side by side, titled with its settings."""
+    count = len(panels)
+    layout = base_layout(translate("dif_compare_title", lang), 420,
+                         margin={"l": 20, "r": 20, "t": 90, "b": 20}) | grid(1, count, [t for t, _ in panels], hspace=0.03)
+    data = []
+    for n, (_, batch) in enumerate(panels):
+        size = batch.shape[-1]
+        picture = pictures.tile(batch, pictures.grid_columns(len(batch)), pictures.scale_for(size, 48))
+        data.append(on_cell(_image_trace(picture), n))
+        cell_axes(layout, n, x=HIDDEN_AXIS, y=HIDDEN_AXIS | {"scaleanchor": f"x{'' if n == 0 else n + 1}"})
+    return figure(data, layout)
+
+
+def loss_figure(losses: list[float], total_steps: int, lang: str) -> dict:
+    """The 2D model's training loss, raw and smoothed, on a step axis fixed to the whole run."""
+    steps = np.arange(1, len(losses) + 1)
+    values = np.asarray(losses, dtype=np.float64)
+    window = 50
+    smooth = np.convolve(values, np.ones(window) / window, mode="valid") if len(values) >= window else values
+    data = [{"type": "scatter", "mode": "lines", "x": steps, "y": values, "name": translate("dif_loss_raw", lang),
+             "line": {"color": "rgba(31,119,180,0.3)", "width": 1}},
+            {"type": "scatter", "mode": "lines", "x": steps[len(steps) - len(smooth):], "y": smooth,
+             "name": translate("dif_loss_smooth", lang), "line": {"color": "#1f77b4", "width": 2.5}}]
+    title = translate("dif_loss_title", lang, step=len(losses), total=total_steps)
+    layout = base_layout(title, 330, legend={"orientation": "h", "y": -0.3})
+    layout["xaxis"] = {"title": {"text": translate("dif_axis_train_step", lang)}, "range": [0, total_steps], "gridcolor": "#eee"}
+    layout["yaxis"] = {"title": {"text": "‖ε − ε_θ‖²"}, "gridcolor": "#eee", "rangemode": "tozero"}
+    return figure(data, layout)
+
+
+def _arrow_angles(vectors: np.ndarray) -> np.ndarray:
+    """Plotly's marker angle: degrees clockwise from 'up'."""
+    return np.degrees(np.arctan2(vectors[:, 0], vectors[:, 1]))
+
+
+def particles_figure(data: np.ndarray, paths: np.ndarray, index: int, timestep: int, field: tuple[np.ndarray, np.ndarray] | None,
+                     drawn_paths: int, limit: float, lang: str) -> dict:
+    """The 2D sampler at one step: training data (grey), trajectories so far (thin lines), the
+    particles now (blue), and the learned score field as arrows."""
+    traces = [{"type": "scatter", "mode": "markers", "x": data[:, 0], "y": data[:, 1], "name": translate("dif_2d_data", lang),
+               "marker": {"size": 3, "color": "rgba(120,120,120,0.25)"}, "hoverinfo": "skip"}]
+    if field is not None:
+        points, score = field
+        length = np.linalg.norm(score, axis=1)
+        spacing = 2 * limit / (np.sqrt(len(points)) - 1)
+        unit = score / np.maximum(length, 1e-8)[:, None]
+        # arrow length grows with |score| but never beyond 0.9 grid cells, so arrows never overlap
+        reach = 0.9 * spacing * np.minimum(1.0, length / max(np.percentile(length, 90), 1e-8))
+        ends = points + unit * reach[:, None]
+        xs = np.stack([points[:, 0], ends[:, 0], np.full(len(points), np.nan)], 1).ravel()
+        ys = np.stack([points[:, 1], ends[:, 1], np.full(len(points), np.nan)], 1).ravel()
+        traces += [{"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": translate("dif_2d_field", lang),
+                    "line": {"color": "#d62728", "width": 1.3}, "hoverinfo": "skip", "legendgroup": "field"},
+                   {"type": "scatter", "mode": "markers", "x": ends[:, 0], "y": ends[:, 1], "showlegend": False,
+                    "legendgroup": "field", "hoverinfo": "skip",
+                    "marker": {"symbol": "triangle-up", "size": 6, "color": "#d62728", "angle": _arrow_angles(unit)}}]
+    lines = paths[:index + 1, :drawn_paths]                          # (steps so far, k, 2)
+    gaps = np.full((1, lines.shape[1], 2), np.nan)
+    joined = np.concatenate([lines, gaps]).transpose(1, 0, 2).reshape(-1, 2)
+    traces.append({"type": "scatter", "mode": "lines", "x": joined[:, 0], "y": joined[:, 1],
+                   "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(255,127,14,0.6)", "width": 1.2},
+                   "hoverinfo": "skip"})
+    now = paths[index]
+    traces.append({"type": "scatter", "mode": "markers", "x": now[:, 0], "y": now[:, 1], "name": translate("dif_2d_particles", lang),
+                   "marker": {"size": 4, "color": "#1f77b4"}})
+    when = "t = 0" if timestep < 0 else f"t = {timestep}"
+    layout = base_layout(translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1), 600,
+                         legend={"orientation": "h", "y": -0.12})
+    layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
+                       "constrain": "domain"}
+    layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
+                       "scaleanchor": "x"}
+    return figure(traces, layout)
+

@@ -1,0 +1,96 @@
+"""The forward (noising) process q(x_t | x_0) and the noise schedules it is built from. No gradio.
+
+DDPM (Ho et al., 2020) adds Gaussian noise in T small steps, q(x_t | x_{t-1}) = N(√(1-β_t) x_{t-1}, β_t I);
+composing them gives the closed form q(x_t | x_0) = N(√ᾱ_t x_0, (1-ᾱ_t) I) with ᾱ_t = Π_{s≤t} (1-β_s),
+so any x_t is one draw away: x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε, ε ~ N(0, I).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+import torch
+from diffusers import DDPMScheduler
+
+from components.i18n import InputError
+from components.validation import as_int
+
+T = 1000  # training timesteps of the bundled model and of the schedules drawn here
+
+# Our name -> diffusers' beta_schedule. Linear: Ho et al. (2020); scaled linear: Stable Diffusion;
+# cosine: Nichol & Dhariwal (2021), ᾱ_t = cos²(((t/T + s)/(1 + s)) π/2), which destroys information
+# more evenly over t than the linear schedule (the bundled digits model uses it).
+SCHEDULES = {"linear": "linear", "scaled_linear": "scaled_linear", "cosine": "squaredcos_cap_v2"}
+PHOTOS = ("china", "flower")  # the two photos scikit-learn ships
+PHOTO_SIZE = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    name: str
+    betas: np.ndarray      # (T,) β_t
+    alpha_bar: np.ndarray  # (T,) ᾱ_t
+    snr: np.ndarray        # (T,) ᾱ_t / (1 - ᾱ_t)
+
+
+@functools.lru_cache(maxsize=len(SCHEDULES))
+def schedule(name: str) -> Schedule:
+    """β_t, ᾱ_t and the signal-to-noise ratio, as diffusers' DDPMScheduler computes them."""
+    if name not in SCHEDULES:
+        raise InputError("dif_err_schedule", value=str(name)[:40], allowed=", ".join(SCHEDULES))
+    scheduler = DDPMScheduler(num_train_timesteps=T, beta_schedule=SCHEDULES[name])
+    alpha_bar = scheduler.alphas_cumprod.double().numpy()
+    return Schedule(name, scheduler.betas.double().numpy(), alpha_bar, alpha_bar / (1 - alpha_bar))
+
+
+def noised(x0: torch.Tensor, alpha_bar_t: float, noise: torch.Tensor) -> torch.Tensor:
+    """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (the closed form of q(x_t | x_0))."""
+    return alpha_bar_t**0.5 * x0 + (1 - alpha_bar_t) ** 0.5 * noise
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[torch.Tensor, np.ndarray]:
+    """scikit-learn's 1,797 digits as (N, 1, 16, 16) in [-1, 1] (+1 = ink): the bundled model's data."""
+    from training.data import load_digits_images
+
+    images, labels = load_digits_images(16)
+    return torch.from_numpy(images), labels
+
+
+def digit_count() -> int:
+    return len(_digits()[1])
+
+
+def digit_image(digit: int | None = None, index: int | None = None) -> torch.Tensor:
+    """(1, 16, 16): the first example of ``digit``, or the digit at ``index`` in the data set."""
+    images, targets = _digits()
+    if index is None:
+        digit = as_int("dif_digit", digit, 0, 9)
+        index = int(np.flatnonzero(targets == digit)[0])
+    index = as_int("dif_index", index, 0, len(targets) - 1)
+    return images[index]
+
+
+@functools.lru_cache(maxsize=len(PHOTOS))
+def photo(name: str) -> torch.Tensor:
+    """(3, 64, 64) in [-1, 1]: a centre crop of one of scikit-learn's sample photos."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    if name not in PHOTOS:
+        raise InputError("dif_err_image", value=str(name)[:40], allowed=", ".join(PHOTOS))
+    array = load_sample_image(f"{name}.jpg")                       # (427, 640, 3) uint8
+    h, w, _ = array.shape
+    side = min(h, w)
+    crop = array[(h - side) // 2:(h + side) // 2, (w - side) // 2:(w + side) // 2]
+    small = np.asarray(Image.fromarray(crop).resize((PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS))
+    return torch.tensor(small, dtype=torch.float32).permute(2, 0, 1) / 127.5 - 1
+
+
+def strip(x0: torch.Tensor, name: str, timesteps: list[int], seed: int) -> np.ndarray:
+    """(len(timesteps), C, H, W): x_t for each t, all with the same ε so only t changes."""
+    alpha_bar = schedule(name).alpha_bar
+    noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    return np.stack([noised(x0, float(alpha_bar[t]), noise).numpy() for t in timesteps])
