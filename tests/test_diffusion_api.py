@@ -133,3 +133,18 @@ def test_2d_empty_drawing_is_refused(client, tmp_path):
     drawing = {"background": None, "layers": [], "composite": handle_file(str(blank))}
     with pytest.raises(AppError, match="drawing is empty"):
         client.predict("sketch", drawing, 300, "ddim", 0, api_name="/diffusion_2d_train")
+
+
+def test_2d_training_on_a_drawing(client, tmp_path):
+    """A drawn ring (RGBA, ink in the alpha channel, as the sketch pad sends it) becomes the data."""
+    canvas = np.zeros((120, 120, 4), np.uint8)
+    yy, xx = np.mgrid[:120, :120]
+    canvas[np.abs(np.hypot(yy - 60, xx - 60) - 40) < 3] = (0, 0, 0, 255)
+    drawn = tmp_path / "ring.png"
+    Image.fromarray(canvas).save(drawn)
+    drawing = {"background": None, "layers": [], "composite": handle_file(str(drawn))}
+    note, _, _, particles = client.predict("sketch", drawing, 200, "ddim", 0, api_name="/diffusion_2d_train")
+    assert "Trained 200 steps" in note
+    data = next(t for t in json.loads(particles["plot"])["data"] if t["name"] == "training data")
+    radius = np.hypot(np.asarray(data["x"]), np.asarray(data["y"]))
+    assert radius.std() < 0.1 * radius.mean()          # standardised ring: every point at the same radius
