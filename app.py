@@ -16,12 +16,14 @@ from components.ui import I18N
 from demos.attention.tab import build_tab as build_attention
 from demos.decoding.tab import build_tab as build_decoding
 from demos.diffusion.tab import build_tab as build_diffusion
+from demos.gan.tab import build_tab as build_gan
 
 # (label key, builder) in tab order; a lab gets a tab once it exists.
 LABS = (
     ("att_tab", build_attention),
     ("dec_tab", build_decoding),
     ("dif_tab", build_diffusion),
+    ("gan_tab", build_gan),
 )
 
 # Two cores: at most two heavy jobs of one kind at a time, and a bounded waiting line.

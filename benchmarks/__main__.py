@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUITES = ("app_startup", "attention", "decoding", "diffusion")
+SUITES = ("app_startup", "attention", "decoding", "diffusion", "gan")
 
 
 def main() -> None:

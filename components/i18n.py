@@ -55,7 +55,7 @@ ZH = {
 }
 
 # Labs that exist, in tab order; each has demos/<lab>/strings.py with EN and ZH.
-LABS = ("attention", "decoding", "diffusion")
+LABS = ("attention", "decoding", "diffusion", "gan")
 
 
 class InputError(ValueError):

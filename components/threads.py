@@ -1,12 +1,15 @@
 """Tiny networks train faster on one CPU thread.
 
-A 2D GAN or diffusion MLP does matrix products of a few hundred rows; splitting each over two
-OpenMP threads costs more in synchronisation than it saves, and when another process (or
-request) also computes, the spinning threads slow training down about tenfold (measured: 1,000
-steps of the 2D diffusion MLP took 7 s on one thread and 71 s on two on a busy 2-core machine).
+A 2D GAN or diffusion MLP multiplies matrices of a few hundred rows; splitting each product over
+two OpenMP threads costs more in synchronisation than it saves, and when anything else keeps one
+of the two cores busy the threads wait on each other. Measured on a busy 2-core machine: the GAN
+lab's default networks ran 65 iterations/s on two threads and 680 on one; 1,000 steps of the 2D
+diffusion MLP took 71 s on two threads and 7 s on one.
 
-``torch.set_num_threads`` sets the calling thread's count (and the default for threads started
-later), so each use restores its own thread's count. Gradio runs each step of a streaming
+``torch.set_num_threads`` sets the calling thread's count and the default for threads started
+later, so after the work the count goes back to the one found at import, not to the one found on
+entry: two overlapping uses would otherwise leave the process on one thread for good. While one
+runs, a request of another lab may also get one thread. Gradio runs each step of a streaming
 handler on whichever worker thread is free, so a ``with one_thread()`` block must not span a
 ``yield``: ``take_for`` computes one chunk of work inside it.
 """
@@ -19,16 +22,17 @@ from collections.abc import Iterator
 
 import torch
 
+_PROCESS_THREADS = torch.get_num_threads()
+
 
 @contextlib.contextmanager
 def one_thread():
     """Run the body with torch on a single intra-op thread."""
-    before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        torch.set_num_threads(_PROCESS_THREADS)
 
 
 def take_for(items: Iterator, seconds: float) -> list:

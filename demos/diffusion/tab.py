@@ -17,6 +17,7 @@ from components.digits import classify
 from components.errors import request_language, user_errors
 from components.i18n import InputError, translate
 from components.model_picker import model_picker
+from components.sketch import ink_mask
 from components.threads import one_thread, take_for
 from components.ui import I18N, explanation
 from components.validation import as_int
@@ -354,9 +355,9 @@ def _toy_tab():
         lang = request_language(request)
         seed_number = as_int("seed", seed_value, 0, L2.max_seed)
         total = as_int("dif_train_steps", steps_value, 1, L2.max_train_steps)
-        drawing = sketch_value.get("composite") if isinstance(sketch_value, dict) else sketch_value
+        ink = ink_mask(sketch_value) if dataset_value == "sketch" else None
         toy2d.check_sampler(sampler_value)
-        data = toy2d.make_data(dataset_value, seed_number, sketch=drawing if dataset_value == "sketch" else None)
+        data = toy2d.make_data(dataset_value, seed_number, sketch=ink)
         model = toy2d.new_model(seed_number)
         losses: list[float] = []
         start = time.perf_counter()

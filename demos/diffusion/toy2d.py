@@ -69,13 +69,9 @@ def make_data(name: str, seed: int, sketch: np.ndarray | None = None, n: int = L
     return (points / points.std()).astype(np.float32)
 
 
-def sketch_points(drawing: np.ndarray | None, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Points spread over the inked pixels of a drawing (RGBA: alpha is ink; RGB: dark is ink)."""
-    if drawing is None or np.asarray(drawing).ndim != 3:
-        raise InputError("dif_err_sketch_empty")
-    image = np.asarray(drawing, dtype=np.float32)
-    ink = image[..., 3] > 127 if image.shape[-1] == 4 else image[..., :3].mean(-1) < 128
-    rows, cols = np.nonzero(ink)
+def sketch_points(ink: np.ndarray | None, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Points spread over the inked pixels of a drawing (a boolean (H, W) mask)."""
+    rows, cols = np.nonzero(ink) if ink is not None and np.ndim(ink) == 2 else ((), ())
     if len(rows) < LIMITS_2D.min_sketch_pixels:
         raise InputError("dif_err_sketch_empty")
     pick = rng.integers(0, len(rows), n)

@@ -1,0 +1,496 @@
+"""GAN lab: the models, one unrolled training step, and the views of a run. No gradio here.
+
+A ``GanRun`` holds everything one learner's training needs (networks, optimisers, its own
+``torch.Generator``, the recorded curves); it deep-copies, so it can live in ``gr.State``.
+Training randomness comes only from the run's generator, and the views use fixed tensors drawn
+at the start, so looking at a run never changes where it goes: the same seed gives the same
+run whether it was paused, stepped or streamed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from components.i18n import InputError
+from components.threads import one_thread
+from components.validation import as_float, as_int
+from demos.gan import losses
+from demos.gan.data import DIGITS, MODE_STD, DataSet
+from demos.gan.data import NAMES as DATASETS
+
+OPTIMIZERS = ("adam", "sgd")
+ARCHITECTURES = ("mlp", "conv")
+STEP_MODES = ("d", "g", "both")
+# the curves recorded at every iteration
+CURVES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm")
+
+
+@dataclasses.dataclass(frozen=True)
+class GanLimits:
+    default_dataset: str = "ring"
+    default_loss: str = "nonsaturating"
+    default_optimizer: str = "adam"
+    default_lr: float = 2e-3          # Adam, for G and D alike (tuned for the ring's quality test)
+    max_lr: float = 1.0               # any optimiser diverges at once above this: surely a typo
+    default_d_steps: int = 1
+    max_d_steps: int = 10             # WGAN (Arjovsky 2017) used 5 critic steps per G step
+    default_batch: int = 128
+    max_batch: int = 1024             # a CPU iteration must stay in milliseconds
+    default_width: int = 64
+    min_width: int = 4
+    max_width: int = 512
+    default_depth: int = 2            # hidden layers of each MLP
+    max_depth: int = 6
+    default_noise_dim: int = 2        # 2D noise: the manifold view shows the whole latent plane
+    max_noise_dim: int = 64
+    default_iterations: int = 5000    # per press of Start (Resume continues to the same mark)
+    max_iterations: int = 100_000
+    max_seed: int = 2**31 - 1
+    wgan_clip: float = 0.01           # Arjovsky et al. 2017, weight clipping c
+    gp_weight: float = 10.0           # Gulrajani et al. 2017, lambda
+    stream_interval_s: float = 0.1    # at most ~10 page updates a second, however fast it trains
+    eval_samples: int = 2500          # generated samples scored by the metrics (as in VEEGAN)
+    # what the page redraws up to ten times a second: each drawn point is an SVG element, so
+    # these stay small (measured in a headless browser on 2 shared cores: a few frames a second)
+    shown_samples: int = 300          # real and generated points drawn on the plane
+    hq_stds: float = 3.0              # Srivastava 2017: a sample within 3 std of a mode is high quality
+    min_hq_per_mode: int = 20         # a mode is covered when it gets this many HQ samples of eval_samples
+    collapse_hq_share: float = 0.5    # good samples yet modes missing: mode collapse, not poor samples
+    plane_half_width: float = 3.0     # the plane shown and histogrammed is [-3, 3]^2
+    heatmap_cells: int = 48           # D is evaluated on a 48 x 48 grid
+    histogram_bins: int = 30          # KL / JS are estimated on a 30 x 30 grid
+    real_histogram_samples: int = 20_000
+    arrows: int = 40                  # generated points that show G's gradient
+    manifold_lines: int = 15          # latent grid lines mapped through G
+    digit_grid_side: int = 8          # 8 x 8 digits from fixed z
+    digit_confidence: float = 0.8     # the classifier "sees" a digit above this confidence
+    curve_points: int = 300           # curves are thinned to this many points per line
+
+
+LIMITS = GanLimits()
+
+
+@dataclasses.dataclass(frozen=True)
+class GanConfig:
+    dataset: str = LIMITS.default_dataset
+    loss: str = LIMITS.default_loss
+    optimizer: str = LIMITS.default_optimizer
+    lr_g: float = LIMITS.default_lr
+    lr_d: float = LIMITS.default_lr
+    d_steps: int = LIMITS.default_d_steps
+    batch: int = LIMITS.default_batch
+    width: int = LIMITS.default_width
+    depth: int = LIMITS.default_depth
+    noise_dim: int = LIMITS.default_noise_dim
+    arch: str = "mlp"
+    seed: int = 0
+
+
+def _choice(key: str, value, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputError(key, value=str(value)[:40], allowed=", ".join(allowed))
+    return value
+
+
+def validated_config(dataset, loss, optimizer, lr_g, lr_d, d_steps, batch, width, depth, noise_dim, arch,
+                     seed) -> GanConfig:
+    """A GanConfig from values that may come straight from the API; InputError names what is wrong."""
+    L = LIMITS
+    config = GanConfig(
+        dataset=_choice("gan_err_dataset", dataset, DATASETS),
+        loss=_choice("gan_err_loss", loss, losses.NAMES),
+        optimizer=_choice("gan_err_optimizer", optimizer, OPTIMIZERS),
+        lr_g=as_float("gan_lr_g", lr_g, -math.inf, math.inf),
+        lr_d=as_float("gan_lr_d", lr_d, -math.inf, math.inf),
+        d_steps=as_int("gan_d_steps", d_steps, 1, L.max_d_steps),
+        batch=as_int("gan_batch", batch, 1, L.max_batch),
+        width=as_int("gan_width", width, L.min_width, L.max_width),
+        depth=as_int("gan_depth", depth, 1, L.max_depth),
+        noise_dim=as_int("gan_noise_dim", noise_dim, 1, L.max_noise_dim),
+        arch=_choice("gan_err_arch", arch, ARCHITECTURES),
+        seed=as_int("seed", seed, 0, L.max_seed),
+    )
+    for key, lr in (("gan_lr_g", config.lr_g), ("gan_lr_d", config.lr_d)):
+        if not 0 < lr <= L.max_lr:  # lr <= 0 never learns (or climbs the loss)
+            raise InputError("gan_err_lr", name=key, value=f"{lr:g}", high=L.max_lr)
+    if config.arch == "conv" and config.dataset != DIGITS:
+        raise InputError("gan_err_conv_2d")
+    return config
+
+
+# ---------------------------------------------------------------------------------------------
+# models
+
+
+def mlp(in_dim: int, width: int, depth: int, out_dim: int, activation: type[nn.Module]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(in_dim if i == 0 else width, width), activation()]
+    return nn.Sequential(*layers, nn.Linear(width, out_dim))
+
+
+class LeakyReLU(nn.LeakyReLU):
+    """LeakyReLU(0.2) in D, as in DCGAN (Radford et al. 2016): fakes still get gradient where D is flat."""
+
+    def __init__(self):
+        super().__init__(0.2)
+
+
+class ConvGenerator(nn.Module):
+    """z -> (width, 2, 2) -> (width/2, 4, 4) -> (1, 8, 8) with transposed convolutions (DCGAN-style)."""
+
+    def __init__(self, noise_dim: int, width: int):
+        super().__init__()
+        self.width = width
+        self.project = nn.Linear(noise_dim, width * 4)
+        self.up = nn.Sequential(
+            nn.ReLU(), nn.ConvTranspose2d(width, width // 2, 4, stride=2, padding=1),  # (w/2, 4, 4)
+            nn.ReLU(), nn.ConvTranspose2d(width // 2, 1, 4, stride=2, padding=1),      # (1, 8, 8)
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.up(self.project(z).view(-1, self.width, 2, 2)).flatten(1)  # (B, 64)
+
+
+class ConvDiscriminator(nn.Module):
+    """(1, 8, 8) -> (w/2, 4, 4) -> (w, 2, 2) -> score, strided convolutions."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width // 2, 4, stride=2, padding=1), LeakyReLU(),  # (w/2, 4, 4)
+            nn.Conv2d(width // 2, width, 4, stride=2, padding=1), LeakyReLU(),  # (w, 2, 2)
+            nn.Flatten(), nn.Linear(width * 4, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x.view(-1, 1, 8, 8))
+
+
+class Squeeze(nn.Module):
+    """D's (B, 1) output as (B,) scores."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).squeeze(-1)
+
+
+def build_models(config: GanConfig, data_dim: int) -> tuple[nn.Module, nn.Module]:
+    """(G, D). Digits come out of tanh, since real pixels are in [-1, 1]."""
+    if config.arch == "conv":
+        width = max(4, config.width - config.width % 2)
+        return nn.Sequential(ConvGenerator(config.noise_dim, width), nn.Tanh()), Squeeze(ConvDiscriminator(width))
+    generator = mlp(config.noise_dim, config.width, config.depth, data_dim, nn.ReLU)
+    if data_dim != 2:
+        generator = nn.Sequential(generator, nn.Tanh())
+    return generator, Squeeze(mlp(data_dim, config.width, config.depth, 1, LeakyReLU))
+
+
+def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
+    if name == "adam":
+        # beta1 = 0.5 (Radford et al. 2016): less momentum keeps the two-player game from orbiting
+        return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))
+    return torch.optim.SGD(params, lr=lr)
+
+
+# ---------------------------------------------------------------------------------------------
+# a run and its training step
+
+
+class Diverged(ValueError):
+    """A loss or gradient became NaN or infinite; the weights are those of the last good step."""
+
+    def __init__(self, iteration: int, network: str):
+        self.iteration, self.network = iteration, network
+        super().__init__(f"training diverged at iteration {iteration}: {network}'s loss or gradient is not finite")
+
+
+class GanRun:
+    """One training run: G, D, their optimisers, the run's RNG and the recorded curves."""
+
+    def __init__(self, config: GanConfig, data: DataSet):
+        L = LIMITS
+        self.config, self.data = config, data
+        self.gen = torch.Generator().manual_seed(config.seed)
+        with torch.random.fork_rng(devices=[]):  # nn.Linear initialises from the global RNG
+            torch.manual_seed(config.seed)
+            self.G, self.D = build_models(config, data.dim)
+        self.opt_g = make_optimizer(config.optimizer, self.G.parameters(), config.lr_g)
+        self.opt_d = make_optimizer(config.optimizer, self.D.parameters(), config.lr_d)
+        self.iteration = 0
+        self.target = 0  # the iteration that Start / Resume trains up to
+        self.history: dict[str, list[float]] = {name: [] for name in CURVES}
+        self.metric_history: list[dict] = []  # one entry per view: iteration and the quality metrics
+        # fixed inputs of the views, from their own generator (views never touch self.gen)
+        view_gen = torch.Generator().manual_seed(config.seed + 1)
+        self.eval_z = torch.randn(L.eval_samples, config.noise_dim, generator=view_gen)
+        self.shown_real = data.sample(L.shown_samples, view_gen)
+        self.real_histogram = (histogram(data.sample(L.real_histogram_samples, view_gen))
+                               if data.dim == 2 else None)
+
+
+def grad_norm(grads) -> float:
+    return float(torch.nn.utils.get_total_norm(grads))
+
+
+def _apply(params: list[torch.Tensor], loss: torch.Tensor, optimizer: torch.optim.Optimizer,
+           run: GanRun, who: str) -> float:
+    """Backpropagate ``loss`` into ``params`` only (not into the other network), check that loss
+    and gradient are finite, then step. Returns the gradient norm."""
+    grads = torch.autograd.grad(loss, params)
+    norm = grad_norm(grads)
+    if not (math.isfinite(loss.item()) and math.isfinite(norm)):
+        raise Diverged(run.iteration + 1, who)
+    for p, g in zip(params, grads):
+        p.grad = g
+    optimizer.step()
+    return norm
+
+
+def check_step_mode(mode: str) -> None:
+    if mode not in STEP_MODES:
+        raise InputError("gan_err_step_mode", value=str(mode)[:20], allowed=", ".join(STEP_MODES))
+
+
+def train_step(run: GanRun, mode: str = "both") -> None:
+    """One iteration, unrolled: D takes ``d_steps`` steps on fresh batches ("d" and "both"), then
+    G takes one ("g" and "both"). Appends one value to every curve (NaN for the half not run)."""
+    cfg, loss_name = run.config, run.config.loss
+    record = dict.fromkeys(CURVES, math.nan)
+    if mode in ("d", "both"):
+        d_params = list(run.D.parameters())
+        for _ in range(cfg.d_steps):
+            # 1. a real batch and a generated one; G is not updated here, so no graph through it
+            real = run.data.sample(cfg.batch, run.gen)                          # (B, dim)
+            z = torch.randn(cfg.batch, cfg.noise_dim, generator=run.gen)        # (B, nz)
+            with torch.no_grad():
+                fake = run.G(z)                                                 # (B, dim)
+            # 2. score both in one pass: s_real, s_fake (B,)
+            s_real, s_fake = run.D(torch.cat([real, fake])).split(cfg.batch)
+            d_loss = losses.d_loss(loss_name, s_real, s_fake)
+            if loss_name == "wgan_gp":
+                d_loss = d_loss + LIMITS.gp_weight * losses.gradient_penalty(run.D, real, fake, run.gen)
+            # 3. ascend V(D, G) in D's parameters
+            record["d_grad_norm"] = _apply(d_params, d_loss, run.opt_d, run, "D")
+            if loss_name == "wgan":
+                losses.clip_weights(run.D, LIMITS.wgan_clip)
+        record["d_loss"] = d_loss.item()
+        record["d_real"] = losses.d_output(loss_name, s_real.detach()).mean().item()
+        record["d_fake"] = losses.d_output(loss_name, s_fake.detach()).mean().item()
+    if mode in ("g", "both"):
+        # 4. G's step: gradients flow through D into G, but only G's weights change
+        z = torch.randn(cfg.batch, cfg.noise_dim, generator=run.gen)
+        s_fake = run.D(run.G(z))
+        g_loss = losses.g_loss(loss_name, s_fake)
+        record["g_grad_norm"] = _apply(list(run.G.parameters()), g_loss, run.opt_g, run, "G")
+        record["g_loss"] = g_loss.item()
+        if mode == "g":
+            record["d_fake"] = losses.d_output(loss_name, s_fake.detach()).mean().item()
+    run.iteration += 1
+    for name in CURVES:
+        run.history[name].append(record[name])
+
+
+def train(run: GanRun, iterations: int) -> None:
+    """``iterations`` full steps, headless (tests, benchmarks)."""
+    with one_thread():
+        for _ in range(iterations):
+            train_step(run)
+
+
+def train_until(run: GanRun, deadline: float, stop) -> None:
+    """Full steps until ``run.target``, until ``time.perf_counter()`` passes ``deadline`` (at
+    least one step), or until ``stop()`` is true."""
+    with one_thread():
+        while run.iteration < run.target and not stop():
+            train_step(run)
+            if time.perf_counter() >= deadline:
+                break
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics
+
+
+def histogram(points: torch.Tensor) -> np.ndarray:
+    """Counts of 2D points on the metric grid over the plane, (bins, bins); points outside the
+    plane fall into the border cells, so every sample counts."""
+    L = LIMITS
+    edges = np.linspace(-L.plane_half_width, L.plane_half_width, L.histogram_bins + 1)
+    xy = np.clip(np.asarray(points, dtype=np.float64), edges[0], edges[-1])
+    counts, _, _ = np.histogram2d(xy[:, 0], xy[:, 1], bins=[edges, edges])
+    return counts
+
+
+def kl_js(real_counts: np.ndarray, fake_counts: np.ndarray) -> tuple[float, float]:
+    """(KL(P_real || P_gen), JS(P_real, P_gen)) in bits from two histograms. KL adds half a
+    count to every cell of both (it is infinite wherever G puts no mass); JS is bounded by 1 bit
+    and needs no smoothing."""
+    def kl(p, q):
+        mask = p > 0
+        return float(np.sum(p[mask] * np.log2(p[mask] / q[mask])))
+
+    p = (real_counts + 0.5) / (real_counts + 0.5).sum()
+    q = (fake_counts + 0.5) / (fake_counts + 0.5).sum()
+    p_raw = real_counts / real_counts.sum()
+    q_raw = fake_counts / fake_counts.sum()
+    m = (p_raw + q_raw) / 2
+    return kl(p, q), 0.5 * kl(p_raw, m) + 0.5 * kl(q_raw, m)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModeMetrics:
+    """Srivastava et al. 2017: per mode, how many samples are high quality (within
+    ``hq_stds`` std of it, and nearer to it than to any other mode)."""
+    hq_per_mode: np.ndarray   # (M,) counts
+    hq_share: float           # high-quality samples / all samples
+    modes_covered: int        # modes with at least ``min_hq_per_mode`` HQ samples
+
+    @property
+    def n_modes(self) -> int:
+        return len(self.hq_per_mode)
+
+
+def mode_metrics(samples: torch.Tensor, modes: torch.Tensor, std: float) -> ModeMetrics:
+    L = LIMITS
+    dist = torch.cdist(samples.double(), modes.double())   # (N, M)
+    nearest_dist, nearest = dist.min(dim=1)                # (N,)
+    hq = nearest_dist <= L.hq_stds * std
+    per_mode = torch.bincount(nearest[hq], minlength=len(modes)).numpy()
+    return ModeMetrics(per_mode, float(hq.float().mean()), int((per_mode >= L.min_hq_per_mode).sum()))
+
+
+@dataclasses.dataclass(frozen=True)
+class DigitMetrics:
+    labels: np.ndarray        # (N,) the classifier's digit for each grid sample
+    confidence: np.ndarray    # (N,)
+    class_counts: np.ndarray  # (10,) confident predictions per digit over the eval samples
+    confident_share: float    # eval samples the classifier is confident about
+
+    @property
+    def digits_seen(self) -> int:
+        return int((self.class_counts > 0).sum())
+
+
+def to_classifier_images(vectors: torch.Tensor) -> torch.Tensor:
+    """(N, 64) generated 8x8 digits -> (N, 1, 16, 16), upsampled bilinearly as the classifier's
+    training images were (training/data.py: load_digits_images)."""
+    images = vectors.view(-1, 1, 8, 8).clamp(-1, 1)
+    return F.interpolate(images, size=(16, 16), mode="bilinear", align_corners=False).clamp(-1, 1)
+
+
+def digit_metrics(grid_vectors: torch.Tensor, eval_vectors: torch.Tensor) -> DigitMetrics:
+    from components.digits import classify
+
+    labels, confidence = classify(to_classifier_images(grid_vectors))
+    eval_labels, eval_confidence = classify(to_classifier_images(eval_vectors))
+    confident = eval_confidence >= LIMITS.digit_confidence
+    counts = torch.bincount(eval_labels[confident], minlength=10).numpy()
+    return DigitMetrics(labels.numpy(), confidence.numpy(), counts, float(confident.float().mean()))
+
+
+# ---------------------------------------------------------------------------------------------
+# views of a run
+
+
+@dataclasses.dataclass(frozen=True)
+class PlaneView:
+    """Everything the plane shows. Arrays are numpy."""
+    grid: np.ndarray           # (cells,) coordinates along x and y
+    d_values: np.ndarray       # (cells, cells) D's output, rows = y
+    real: np.ndarray           # (n, 2)
+    fake: np.ndarray           # (n, 2)
+    arrow_from: np.ndarray     # (k, 2) generated points
+    arrow_step: np.ndarray     # (k, 2) -dL_G/dx: the way G's loss pushes each point
+    manifold: np.ndarray       # (lines, lines, 2) the latent grid mapped through G
+    d_is_probability: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """A run at one moment: the plane (2D) or the digit grid (digits), and the metrics."""
+    iteration: int
+    plane: PlaneView | None = None
+    modes: ModeMetrics | None = None
+    kl: float = math.nan
+    js: float = math.nan
+    digit_grid: np.ndarray | None = None   # (side * side, 8, 8) in [-1, 1]
+    digits: DigitMetrics | None = None
+
+
+def _plane_view(run: GanRun, fake_eval: torch.Tensor) -> PlaneView:
+    L, cfg = LIMITS, run.config
+    with torch.no_grad():
+        ticks = torch.linspace(-L.plane_half_width, L.plane_half_width, L.heatmap_cells)
+        yy, xx = torch.meshgrid(ticks, ticks, indexing="ij")
+        plane = torch.stack([xx.flatten(), yy.flatten()], dim=1)                 # (cells^2, 2)
+        d_values = losses.d_output(cfg.loss, run.D(plane)).view(L.heatmap_cells, L.heatmap_cells)
+        # the manifold: a latent grid over [-2, 2]^2 in the first two noise dimensions (others 0)
+        lat = torch.linspace(-2, 2, L.manifold_lines)
+        z = torch.zeros(L.manifold_lines, L.manifold_lines, cfg.noise_dim)
+        z[..., 0] = lat.view(-1, 1)
+        if cfg.noise_dim > 1:
+            z[..., 1] = lat.view(1, -1)
+        manifold = run.G(z.view(-1, cfg.noise_dim)).view(L.manifold_lines, L.manifold_lines, 2)
+    # G's gradient on a few generated points: per-sample -dL_G/dx (the mean's gradient times B)
+    points = fake_eval[:L.arrows].clone().requires_grad_(True)
+    g_loss = losses.g_loss(cfg.loss, run.D(points)) * len(points)
+    (grad,) = torch.autograd.grad(g_loss, points)
+    return PlaneView(ticks.numpy(), d_values.numpy(), run.shown_real.numpy(),
+                     fake_eval[:L.shown_samples].numpy(), points.detach().numpy(), (-grad).numpy(),
+                     manifold.numpy(), cfg.loss in losses.PROBABILISTIC)
+
+
+def snapshot(run: GanRun) -> Snapshot:
+    """The views and metrics of the run now; also appends the metrics to ``run.metric_history``."""
+    with one_thread():
+        return _snapshot(run)
+
+
+def _snapshot(run: GanRun) -> Snapshot:
+    with torch.no_grad():
+        fake_eval = run.G(run.eval_z)                                            # (N, dim)
+    if run.data.dim != 2:
+        side = LIMITS.digit_grid_side
+        grid = fake_eval[: side * side]
+        metrics = digit_metrics(grid, fake_eval[:500])
+        _record(run, digits_seen=metrics.digits_seen, confident_share=metrics.confident_share)
+        return Snapshot(run.iteration, digit_grid=grid.view(-1, 8, 8).numpy(), digits=metrics)
+    kl, js = kl_js(run.real_histogram, histogram(fake_eval))
+    modes = mode_metrics(fake_eval, run.data.modes, MODE_STD) if run.data.modes is not None else None
+    _record(run, kl=kl, js=js, **({"modes_covered": modes.modes_covered, "hq_share": modes.hq_share} if modes else {}))
+    return Snapshot(run.iteration, plane=_plane_view(run, fake_eval), modes=modes, kl=kl, js=js)
+
+
+def _record(run: GanRun, **metrics) -> None:
+    if run.metric_history and run.metric_history[-1]["iteration"] == run.iteration:
+        run.metric_history[-1] = {"iteration": run.iteration, **metrics}
+    else:
+        run.metric_history.append({"iteration": run.iteration, **metrics})
+
+
+def collapse_warning(run: GanRun) -> tuple[int, int, int] | None:
+    """(covered now, best so far, iteration of the best) when fewer modes are covered than
+    earlier in this run: the signature of mode collapse. None otherwise."""
+    covered = [(m["modes_covered"], m["iteration"]) for m in run.metric_history if "modes_covered" in m]
+    if not covered:
+        return None
+    best, best_at = max(covered, key=lambda c: (c[0], -c[1]))
+    now = covered[-1][0]
+    return (now, best, best_at) if now < best else None
+
+
+def missing_modes(modes: ModeMetrics) -> bool:
+    """Most samples are good, yet some modes get none: G dropped modes rather than failing to
+    learn (the other face of mode collapse, beside coverage that drops)."""
+    return modes.hq_share >= LIMITS.collapse_hq_share and modes.modes_covered < modes.n_modes
