@@ -36,7 +36,8 @@ CSS = """
 
 
 def build_demo() -> gr.Blocks:
-    with gr.Blocks(title="AIGC Playground") as blocks:
+    # delete_cache: files handed to the page (e.g. trajectory GIFs) leave gradio's cache after an hour
+    with gr.Blocks(title="AIGC Playground", delete_cache=(3600, 3600)) as blocks:
         gr.Markdown(I18N("app_title"))
         gr.Markdown(I18N("app_intro"))
         with gr.Tabs():

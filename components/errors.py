@@ -14,6 +14,7 @@ import logging
 import gradio as gr
 
 from components.i18n import InputError, language_of, translate
+from components.threads import use_process_threads
 
 log = logging.getLogger("aigc_playground")
 
@@ -40,10 +41,12 @@ def _find_request(args, kwargs) -> gr.Request | None:
 
 def user_errors(fn):
     """Decorate a handler (plain or generator). Declare ``request: gr.Request`` in the handler
-    to get messages in the browser's language; without it they are English."""
+    to get messages in the browser's language; without it they are English. The handler starts
+    on the process's torch thread count (see components/threads.py)."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def generator_wrapper(*args, **kwargs):
+            use_process_threads()
             try:
                 yield from fn(*args, **kwargs)
             except gr.Error:
@@ -55,6 +58,7 @@ def user_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        use_process_threads()
         try:
             return fn(*args, **kwargs)
         except gr.Error:

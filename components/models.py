@@ -119,8 +119,11 @@ def _load_ddpm(model_id: str):
 
     spec = get_spec(model_id, DDPM)
     try:
-        unet = UNet2DModel.from_pretrained(spec.location, subfolder="unet", use_safetensors=True)
-        scheduler = DDPMScheduler.from_pretrained(spec.location, subfolder="scheduler")
+        # bundled folders follow the pipeline layout (unet/, scheduler/); google/ddpm-cifar10-32
+        # keeps its UNet and scheduler configs at the repository root
+        unet = UNet2DModel.from_pretrained(spec.location, subfolder="unet" if spec.bundled else None,
+                                           use_safetensors=True)
+        scheduler = DDPMScheduler.from_pretrained(spec.location, subfolder="scheduler" if spec.bundled else None)
     except (OSError, ValueError) as exc:
         raise _unavailable(spec, exc) from exc
     return unet.eval(), scheduler.config

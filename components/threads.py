@@ -8,8 +8,10 @@ diffusion MLP took 71 s on two threads and 7 s on one.
 
 ``torch.set_num_threads`` sets the calling thread's count and the default for threads started
 later, so after the work the count goes back to the one found at import, not to the one found on
-entry: two overlapping uses would otherwise leave the process on one thread for good. While one
-runs, a request of another lab may also get one thread. Gradio runs each step of a streaming
+entry: two overlapping uses would otherwise leave the process on one thread for good. A worker
+thread whose first torch call comes while another thread is inside ``one_thread`` starts with one
+thread and keeps it, and gradio reuses its workers: so every handler first calls
+``use_process_threads`` (``components.errors.user_errors`` does it). Gradio runs each step of a streaming
 handler on whichever worker thread is free, so a ``with one_thread()`` block must not span a
 ``yield``: ``take_for`` computes one chunk of work inside it.
 """
@@ -33,6 +35,11 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(_PROCESS_THREADS)
+
+
+def use_process_threads() -> None:
+    """Give the calling thread the process's thread count (the UNets and GPTs gain from both cores)."""
+    torch.set_num_threads(_PROCESS_THREADS)
 
 
 def take_for(items: Iterator, seconds: float) -> list:

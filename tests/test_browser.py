@@ -103,7 +103,7 @@ def test_diffusion_tab_denoises_scrubs_and_trains_in_2d(page_factory):
 
     page.get_by_role("tab", name="2D diffusion, trained live", exact=True).click()
     page.get_by_role("button", name="Train and sample").click()
-    _title_contains(page, "Training loss")            # the curve streams while training runs
+    page.wait_for_selector("text=Training… step", timeout=60_000)   # the curve streams while training runs
     page.wait_for_selector("text=Move the step slider", timeout=120_000)
     _title_contains(page, "1,000 particles at step 100 of 100")
     number = page.locator("input[aria-label='number input for Denoising step']")

@@ -84,9 +84,10 @@ def test_two_sessions_share_nothing(server_url):
     assert iteration(short) == 150
     assert not long_run.done()  # b's pause-free run did not stop a's
     a.predict(api_name="/gan_pause")
-    assert "paused" in long_run.result(timeout=60)[0]
+    paused = long_run.result(timeout=60)[0]
+    assert "paused" in paused
     # a's step continues a's run, not b's
-    assert iteration(a.predict(*settings(seed=1), None, "g", api_name="/gan_step")[0]) > 150
+    assert iteration(a.predict(*settings(seed=1), None, "g", api_name="/gan_step")[0]) == iteration(paused) + 1
 
 
 @pytest.mark.parametrize("change, message", [
@@ -129,3 +130,12 @@ def test_a_drawing_becomes_the_data_set(client, tmp_path):
     xs, ys = real["x"], real["y"]
     assert min(xs) < -2.3 and max(xs) > 2.3               # the long side spans the plane's [-2.5, 2.5]
     assert max(abs(y) for y in ys) < 2.5 * 40 / 139 + 0.05  # the short side keeps the drawing's aspect
+
+
+def test_steps_sent_at_once_run_one_after_the_other(server_url):
+    """A double-clicked Step: both iterations happen, on the same networks, without corrupting them."""
+    fresh = Client(server_url, verbose=False)
+    fresh.predict(*settings(seed=4), None, api_name="/gan_reset")
+    jobs = [fresh.submit(*settings(seed=4), None, "both", api_name="/gan_step") for _ in range(4)]
+    counts = sorted(iteration(job.result(timeout=60)[0]) for job in jobs)
+    assert counts == [1, 2, 3, 4]

@@ -176,8 +176,7 @@ def test_default_settings_cover_the_ring_within_5000_iterations():
         metrics = core.snapshot(run).modes
         if metrics.modes_covered == 8 and metrics.hq_share >= 0.8:
             break
-    assert (metrics.modes_covered, run.iteration) == (8, 1500)
-    assert metrics.hq_share >= 0.8
+    assert metrics.modes_covered == 8 and metrics.hq_share >= 0.8 and run.iteration <= 5000
 
 
 def _preset_config(name):
@@ -208,7 +207,21 @@ def test_digits_train_and_are_read_by_the_classifier(arch):
     core.train(run, 3)
     snap = core.snapshot(run)
     assert snap.digit_grid.shape == (64, 8, 8) and snap.plane is None
-    assert snap.digits.labels.shape == (64,) and snap.digits.class_counts.sum() <= 500
+    assert snap.digits.labels.shape == (64,) and snap.digits.class_counts.shape == (10,)
+
+
+def test_digit_metrics_count_what_the_classifier_reads_in_real_digits():
+    """Oracle: 40 real 3s and 40 real 7s as the "generated" samples are counted as 3s and 7s."""
+    from sklearn.datasets import load_digits
+
+    from demos.gan.data import digit_vectors
+
+    targets = load_digits().target
+    vectors = digit_vectors()
+    picked = np.concatenate([np.flatnonzero(targets == 3)[:40], np.flatnonzero(targets == 7)[:40]])
+    metrics = core.digit_metrics(vectors[picked[:8]], vectors[picked])
+    assert metrics.class_counts[3] >= 38 and metrics.class_counts[7] >= 38
+    assert metrics.class_counts.sum() == round(metrics.confident_share * 80) and metrics.digits_seen <= 4
 
 
 def test_the_classifier_reads_real_digits_through_the_lab_s_upsampling():
@@ -263,8 +276,13 @@ def test_collapse_warning_when_modes_covered_drop():
     run.metric_history = [{"iteration": 100, "modes_covered": 5}, {"iteration": 200, "modes_covered": 8},
                           {"iteration": 300, "modes_covered": 8}]
     assert core.collapse_warning(run) is None
-    run.metric_history.append({"iteration": 400, "modes_covered": 3})
-    assert core.collapse_warning(run) == (3, 8, 200)
+    run.metric_history.append({"iteration": 400, "modes_covered": 7})
+    assert core.collapse_warning(run) is None          # one view one mode short: noise
+    run.metric_history.append({"iteration": 500, "modes_covered": 7})
+    assert core.collapse_warning(run) == (7, 8, 200)   # sustained
+    run.metric_history.append({"iteration": 600, "modes_covered": 8})
+    run.metric_history.append({"iteration": 700, "modes_covered": 3})
+    assert core.collapse_warning(run) == (3, 8, 200)   # a fall of five modes at once
 
 
 def test_an_unknown_step_mode_is_refused():

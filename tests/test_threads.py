@@ -54,3 +54,35 @@ def test_take_for_returns_chunks_until_the_iterator_ends():
         chunks.append(chunk)
     assert [i for chunk in chunks for i in chunk] == list(range(6)) and len(chunks) >= 2
     assert take_for(iter([]), 1.0) == []
+
+
+def test_a_worker_born_inside_one_thread_gets_the_process_count_back_in_a_handler():
+    """A thread whose first torch call comes while another thread is inside one_thread() starts
+    on one thread; every handler (via user_errors) gives it the process's count again."""
+    from components.errors import user_errors
+
+    before = torch.get_num_threads()
+    seen = {}
+    inside, done = threading.Event(), threading.Event()
+
+    def holder():
+        with one_thread():
+            inside.set()
+            done.wait(5)
+
+    @user_errors
+    def handler():
+        return torch.get_num_threads()
+
+    def worker():
+        inside.wait(5)
+        seen["born"] = torch.get_num_threads()
+        done.set()
+        seen["handler"] = handler()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=worker)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["handler"] == before

@@ -26,6 +26,7 @@ from transformers.generation.utils import GenerateDecoderOnlyOutput
 
 from components.i18n import InputError
 from components.models import model_context
+from components.seeding import global_rng_seeded
 from components.validation import as_float, as_int
 from demos.decoding import filters
 
@@ -181,8 +182,7 @@ def _processed(strategy: Strategy, prompt: list[int], tokens: list[int], raw: to
 @torch.no_grad()
 def run_sampled(model, prompt: list[int], strategy: Strategy, n_samples: int, new_tokens: int, seed: int,
                 eos_id: int) -> list[Output]:
-    with torch.random.fork_rng():
-        torch.manual_seed(strategy_seed(seed, strategy.kind))
+    with global_rng_seeded(strategy_seed(seed, strategy.kind)):
         out = model.generate(
             torch.tensor([prompt]), attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
             max_new_tokens=new_tokens, num_return_sequences=n_samples, output_logits=True,

@@ -43,6 +43,9 @@ class SamplingLimits:
 
 
 LIMITS = SamplingLimits()
+# A hub model (google/ddpm-cifar10-32: 35.7 M parameters at 32×32×3) costs about 0.9 s per step for
+# 16 images on 2 cores, 30× the digits model: smaller bounds keep a request under about 15 s.
+HUB_LIMITS = dataclasses.replace(LIMITS, max_steps=50, default_steps=25, max_images=4, default_images=4)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +69,11 @@ SAMPLERS = {
 
 
 def make_scheduler(name: str, config):
-    """A fresh scheduler per request (schedulers are stateful), built from the model's config."""
+    """A fresh scheduler per request (schedulers are stateful), built from the model's config.
+    Its timestep spacing stays the config's "leading" one: few steps then start below t = T − 1
+    (5 steps at t = 800), but "trailing" spacing, which starts at t = 999, made DDIM blow up on the
+    bundled cosine-schedule model: there ᾱ ≈ 2·10⁻⁹, so x̂0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ multiplies the
+    error of ε̂ by 20,000 and the samples' pixel std grew to 600."""
     if name not in SAMPLERS:
         raise InputError("dif_err_scheduler", value=str(name)[:40], allowed=", ".join(SAMPLERS))
     sampler = SAMPLERS[name]
@@ -85,6 +92,11 @@ def guided_eps(unet, x: torch.Tensor, t, labels: torch.Tensor | None, guidance: 
     if guidance == 0.0:
         return unet(x, t, class_labels=none).sample
     eps_c, eps_none = unet(torch.cat([x, x]), t, class_labels=torch.cat([labels, none])).sample.chunk(2)
+    return cfg_combine(eps_c, eps_none, guidance)
+
+
+def cfg_combine(eps_c: torch.Tensor, eps_none: torch.Tensor, guidance: float) -> torch.Tensor:
+    """Classifier-free guidance (Ho & Salimans, 2022, eq. 6): ε̃ = ε_none + w (ε_c − ε_none)."""
     return eps_none + guidance * (eps_c - eps_none)
 
 
@@ -95,9 +107,15 @@ def model_calls_per_step(labels: torch.Tensor | None, guidance: float) -> int:
 
 @dataclasses.dataclass(frozen=True)
 class Trajectory:
-    timesteps: list[float]
-    x_t: np.ndarray       # (steps, B, C, H, W): the sample after each step, on the √ᾱ x0 + √(1-ᾱ) ε scale
+    timesteps: list[float]  # t entering each step: x̂0[i] is predicted from x_t at timesteps[i]
+    x_t: np.ndarray       # (steps, B, C, H, W): the sample after each step (at the next timestep, 0 after
+                          # the last), on the √ᾱ x0 + √(1-ᾱ) ε scale
     pred_x0: np.ndarray   # (steps, B, C, H, W): the model's estimate of the clean image at each step
+
+    @property
+    def timesteps_after(self) -> list[float]:
+        """The timestep x_t[i] is at: the next step's t, and 0 after the last step."""
+        return self.timesteps[1:] + [0.0]
 
 
 def _predicted_x0(scheduler, out) -> torch.Tensor:
@@ -127,11 +145,15 @@ def sample(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, gu
     scheduler.set_timesteps(steps)
     x = noise * scheduler.init_noise_sigma
     xs, x0s = [], []
-    for t in scheduler.timesteps:
+    for number, t in enumerate(scheduler.timesteps, start=1):
         x_in = scheduler.scale_model_input(x, t)                      # 1. Euler: x / √(σ² + 1)
         eps = guided_eps(unet, x_in, t, labels, guidance)             # 2. ε̂ = ε_none + w (ε_c − ε_none)
         out = scheduler.step(eps, t, x, generator=generator, **step_options)  # 3. x_t → x_{t−1}
         x = out.prev_sample
+        if not torch.isfinite(x).all():
+            # seen: Euler ancestral in float32 with ≤ 3 steps from σ_max ≈ 20,000 (cosine schedule at
+            # t = 999), where σ_to² − σ_up² rounds below zero
+            raise InputError("dif_err_unstable", scheduler=type(scheduler).__name__, step=number)
         if record:
             xs.append((x * _display_scale(scheduler, sampler)).numpy())
             x0s.append(_predicted_x0(scheduler, out).numpy().copy())
@@ -156,15 +178,16 @@ class Request:
         return self.guidance if self.digit is not None else 1.0
 
 
-def validated(scheduler, steps, images, digit, guidance, eta, seed, conditional: bool = True) -> Request:
-    """Every value re-checked against LIMITS (the API bypasses the sliders)."""
+def validated(scheduler, steps, images, digit, guidance, eta, seed, conditional: bool = True,
+              limits: SamplingLimits = LIMITS) -> Request:
+    """Every value re-checked against the model's limits (the API bypasses the sliders)."""
     if scheduler not in SAMPLERS:
         raise InputError("dif_err_scheduler", value=str(scheduler)[:40], allowed=", ".join(SAMPLERS))
-    steps = as_int("dif_steps", steps, 1, LIMITS.max_steps)
-    images = as_int("dif_images", images, 1, LIMITS.max_images)
-    guidance = as_float("dif_guidance", guidance, 0.0, LIMITS.max_guidance)
-    eta = as_float("dif_eta", eta, 0.0, LIMITS.max_eta)
-    seed = as_int("seed", seed, 0, LIMITS.max_seed)
+    steps = as_int("dif_steps", steps, 1, limits.max_steps)
+    images = as_int("dif_images", images, 1, limits.max_images)
+    guidance = as_float("dif_guidance", guidance, 0.0, limits.max_guidance)
+    eta = as_float("dif_eta", eta, 0.0, limits.max_eta)
+    seed = as_int("seed", seed, 0, limits.max_seed)
     if digit in (None, "", "any") or not conditional:
         digit = None
     else:

@@ -11,6 +11,7 @@ from PIL import Image
 from components.i18n import translate
 from components.plots import base_layout, cell_axes, figure, grid, on_cell
 from demos.diffusion import images as pictures
+from demos.diffusion.core import Trajectory
 from demos.diffusion.forward import Schedule
 
 SCHEDULE_COLOURS = {"linear": "#1f77b4", "scaled_linear": "#ff7f0e", "cosine": "#2ca02c"}
@@ -63,9 +64,11 @@ def strip_figure(strip: np.ndarray, timesteps: list[int], lang: str) -> dict:
     return figure([_image_trace(picture)], layout)
 
 
-def time_grid_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float], lang: str,
-                     columns: int = 10, rows: int = 4) -> dict:
-    """x_t and x̂0 of the first few images at evenly spaced steps: a row pair per image."""
+def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows: int = 4) -> dict:
+    """x_t and x̂0 of the first few images at evenly spaced steps: a row pair per image. Each
+    column is one step, labelled t → t′: x̂0 is predicted at t, x_t shown after the step, at t′."""
+    x_t, pred_x0 = trajectory.x_t, trajectory.pred_x0
+    timesteps, after = trajectory.timesteps, trajectory.timesteps_after
     steps = np.unique(np.linspace(0, len(x_t) - 1, min(columns, len(x_t))).round().astype(int))
     count = min(rows, x_t.shape[1])
     size = x_t.shape[-1]
@@ -75,10 +78,10 @@ def time_grid_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float
                             for i in range(count) for source in (x_t, pred_x0)])
     picture = pictures.tile(tiles, len(steps), scale)
     tile = size * scale + pictures.PAD
-    layout = base_layout(translate("dif_time_grid_title", lang), 120 + 2 * count * tile,
-                         margin={"l": 80, "r": 20, "t": 60, "b": 60})
+    layout = base_layout(translate("dif_time_grid_title", lang), 170 + 2 * count * tile,
+                         margin={"l": 80, "r": 20, "t": 60, "b": 110})
     layout["xaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(len(steps))],
-                       "ticktext": [f"{int(timesteps[s])}" for s in steps], "showgrid": False, "zeroline": False,
+                       "ticktext": [f"{timesteps[s]:.0f}→{after[s]:.0f}" for s in steps], "showgrid": False, "zeroline": False,
                        "title": {"text": translate("dif_axis_timestep", lang)}}
     layout["yaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(2 * count)],
                        "ticktext": [f"#{i + 1} {name}" for i in range(count) for name in ("x_t", "x̂₀")],
@@ -86,16 +89,17 @@ def time_grid_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float
     return figure([_image_trace(picture)], layout)
 
 
-def step_curves_figure(x_t: np.ndarray, pred_x0: np.ndarray, timesteps: list[float], lang: str) -> dict:
+def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
     """Per step: pixel std of x_t (noise draining away) and RMS distance of x̂0 to the final image
     (when the model has made up its mind)."""
+    x_t, pred_x0 = trajectory.x_t, trajectory.pred_x0
     final = x_t[-1]
     steps = np.arange(1, len(x_t) + 1)
     std = x_t.reshape(len(x_t), -1).std(axis=1)
     distance = np.sqrt(((pred_x0 - final) ** 2).reshape(len(x_t), -1).mean(axis=1))
     titles = [translate("dif_curve_std", lang), translate("dif_curve_distance", lang)]
     layout = base_layout(translate("dif_curves_title", lang), 340, showlegend=False) | grid(1, 2, titles, hspace=0.1)
-    hover = [f"t = {t:g}" for t in timesteps]
+    hover = [f"t = {t:.0f} → {t_after:.0f}" for t, t_after in zip(trajectory.timesteps, trajectory.timesteps_after)]
     data = [on_cell({"type": "scatter", "mode": "lines+markers", "x": steps, "y": y, "text": hover,
                      "marker": {"size": 4}, "line": {"color": colour}}, n)
             for n, (y, colour) in enumerate(((std, "#1f77b4"), (distance, "#d62728")))]
@@ -172,7 +176,7 @@ def particles_figure(data: np.ndarray, paths: np.ndarray, index: int, timestep: 
     traces.append({"type": "scatter", "mode": "markers", "x": now[:, 0], "y": now[:, 1], "name": translate("dif_2d_particles", lang),
                    "marker": {"size": 4, "color": "#1f77b4"}})
     when = "t = 0" if timestep < 0 else f"t = {timestep}"
-    layout = base_layout(translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1), 600,
+    layout = base_layout(translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1), 700,
                          legend={"orientation": "h", "y": -0.12})
     layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
                        "constrain": "domain"}

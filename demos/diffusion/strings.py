@@ -60,7 +60,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_note_any": "“Any digit” samples unconditionally, so the guidance scale is not used.",
     "dif_note_unconditional": "This model has no classes: digit and guidance are not used.",
     "dif_note_classifier": "The digit classifier reads: {reading}.",
-    "dif_note_step": "Step {step} of {total} · t = {t}",
+    "dif_note_step": "Step {step} of {total}: x̂₀ predicted at t = {t}, x_t now at t = {after}",
     "dif_fwd_source": "Image",
     "dif_src_digit": "a digit, by class",
     "dif_src_index": "a digit, by number",
@@ -82,7 +82,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_schedules_title": "Noise schedules (dotted: the chosen t)",
     "dif_strip_title": "The same image and the same ε at growing t",
     "dif_time_grid_title": "x_t and x̂₀ over the denoising steps",
-    "dif_axis_timestep": "timestep t",
+    "dif_axis_timestep": "each step t → t′ (x̂₀ predicted at t, x_t after the step at t′)",
     "dif_axis_step": "step",
     "dif_curves_title": "What changes from step to step",
     "dif_curve_std": "pixel std of x_t",
@@ -131,6 +131,8 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_err_compare_count": "Pick between {low} and {high} schedulers to compare, not {count}.",
     "dif_err_no_run": "Nothing to show yet: press “Denoise” first.",
     "dif_err_no_2d": "Nothing to show yet: train the 2D model first.",
+    "dif_err_unstable": "{scheduler} became numerically unstable at step {step} (the sample is no longer a number). "
+                        "Try more steps or another scheduler.",
     "dif_err_diverged": "Training diverged at step {step} (the loss is no longer a number). Try another seed.",
 }
 
@@ -194,7 +196,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_note_any": "“任意数字”为无条件采样，因此不使用引导强度。",
     "dif_note_unconditional": "该模型没有类别：不使用数字和引导强度。",
     "dif_note_classifier": "数字分类器的识别结果：{reading}。",
-    "dif_note_step": "第 {step} 步，共 {total} 步 · t = {t}",
+    "dif_note_step": "第 {step} 步，共 {total} 步：x̂₀ 在 t = {t} 时预测，x_t 现在处于 t = {after}",
     "dif_fwd_source": "图像",
     "dif_src_digit": "按类别选数字",
     "dif_src_index": "按编号选数字",
@@ -216,7 +218,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_schedules_title": "噪声调度（虚线：所选的 t）",
     "dif_strip_title": "同一图像、同一 ε，t 逐渐增大",
     "dif_time_grid_title": "去噪过程中的 x_t 与 x̂₀",
-    "dif_axis_timestep": "时间步 t",
+    "dif_axis_timestep": "步骤 t → t′（x̂₀ 在 t 时预测；x_t 为该步之后，处于 t′）",
     "dif_axis_step": "步骤",
     "dif_curves_title": "每一步发生了什么变化",
     "dif_curve_std": "x_t 像素标准差",
@@ -265,5 +267,6 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_err_compare_count": "请选择 {low} 到 {high} 个调度器进行比较，而不是 {count} 个。",
     "dif_err_no_run": "还没有可显示的内容：请先点击“去噪”。",
     "dif_err_no_2d": "还没有可显示的内容：请先训练二维模型。",
+    "dif_err_unstable": "{scheduler} 在第 {step} 步数值不稳定（样本不再是有效数字）。请增加步数或换一个调度器。",
     "dif_err_diverged": "训练在第 {step} 步发散（损失不再是有效数字）。请换一个随机种子再试。",
 }

@@ -3,6 +3,7 @@ toy2d.py, the pictures in images.py and figures.py."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import time
@@ -50,8 +51,9 @@ def _gif_file(x_t: np.ndarray, pred_x0: np.ndarray) -> str:
     GIF_DIR.mkdir(exist_ok=True)
     now = time.time()
     for old in GIF_DIR.glob("*.gif"):
-        if now - old.stat().st_mtime > GIF_MAX_AGE_S:
-            old.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):   # another request may have removed it
+            if now - old.stat().st_mtime > GIF_MAX_AGE_S:
+                old.unlink()
     path = GIF_DIR / f"trajectory-{hashlib.sha1(data).hexdigest()[:16]}.gif"
     path.write_bytes(data)
     return str(path)
@@ -77,16 +79,22 @@ def _step_pictures(state: dict, step) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def _step_caption(state: dict, step: int, lang: str) -> str:
-    t = state["timesteps"][step - 1]
-    return translate("dif_note_step", lang, step=step, total=len(state["x_t"]), t=f"{t:g}")
+    before, after = state["timesteps"][step - 1], state["timesteps_after"][step - 1]
+    return translate("dif_note_step", lang, step=step, total=len(state["x_t"]), t=f"{before:g}", after=f"{after:g}")
+
+
+def _limits_for(model_id) -> core.SamplingLimits:
+    """The bundled digits model's bounds, or the tighter ones of a (much larger) hub model."""
+    return core.LIMITS if models.get_spec(model_id, models.DDPM).bundled else core.HUB_LIMITS
 
 
 def run_reverse(model_id, scheduler, steps, images, digit, guidance, eta, seed, lang):
     """Everything the Denoise button shows, and the session state the step slider reads."""
-    models.get_spec(model_id, models.DDPM)
+    limits = _limits_for(model_id)
     unet, config = models.load_ddpm(model_id)
     conditional = unet.config.num_class_embeds is not None
-    request = core.validated(scheduler, steps, images, digit, guidance, eta, seed, conditional=conditional)
+    request = core.validated(scheduler, steps, images, digit, guidance, eta, seed, conditional=conditional,
+                             limits=limits)
     start = time.perf_counter()
     final, trajectory = core.run(unet, config, request)
     seconds = time.perf_counter() - start
@@ -100,12 +108,13 @@ def run_reverse(model_id, scheduler, steps, images, digit, guidance, eta, seed, 
     reading = _classifier_reading(final)
     if reading:
         notes.append(translate("dif_note_classifier", lang, reading=reading))
-    state = {"x_t": trajectory.x_t, "pred_x0": trajectory.pred_x0, "timesteps": trajectory.timesteps}
+    state = {"x_t": trajectory.x_t, "pred_x0": trajectory.pred_x0, "timesteps": trajectory.timesteps,
+             "timesteps_after": trajectory.timesteps_after}
     return (
         "\n\n".join(notes),
         state,
-        figures.time_grid_figure(trajectory.x_t, trajectory.pred_x0, trajectory.timesteps, lang),
-        figures.step_curves_figure(trajectory.x_t, trajectory.pred_x0, trajectory.timesteps, lang),
+        figures.time_grid_figure(trajectory, lang),
+        figures.step_curves_figure(trajectory, lang),
         _gif_file(trajectory.x_t, trajectory.pred_x0),
     )
 
@@ -139,18 +148,18 @@ def forward_views(source, digit, index, photo, schedule_name, t, seed, lang):
 
 def run_compare(model_id, names, step_values, images, digit, guidance, seed, lang):
     """The same x_T through 2-4 schedulers, and the DDIM-determinism check."""
-    names = [n for n in core.SAMPLERS if n in (names or [])]
     unknown = [n for n in (names or []) if n not in core.SAMPLERS]
     if unknown:
         raise InputError("dif_err_scheduler", value=str(unknown[0])[:40], allowed=", ".join(core.SAMPLERS))
+    names = [n for n in core.SAMPLERS if n in (names or [])]
     if not 2 <= len(names) <= L.max_compared:
         raise InputError("dif_err_compare_count", low=2, high=L.max_compared, count=len(names))
-    models.get_spec(model_id, models.DDPM)
+    limits = _limits_for(model_id)
     unet, config = models.load_ddpm(model_id)
-    steps = {name: as_int(f"dif_sched_{name}", value, 1, L.max_steps)
+    steps = {name: as_int(f"dif_sched_{name}", value, 1, limits.max_steps)
              for name, value in zip(core.SAMPLERS, step_values)}
     base = core.validated("ddim", steps["ddim"], images, digit, guidance, 0.0, seed,
-                          conditional=unet.config.num_class_embeds is not None)
+                          conditional=unet.config.num_class_embeds is not None, limits=limits)
     results = core.compare(unet, config, [(n, steps[n]) for n in names], base)
     panels = [(translate("dif_panel_title", lang, scheduler=_scheduler_name(r.scheduler, lang), steps=r.steps,
                          calls=r.model_calls, seconds=r.seconds), r.images) for r in results]
@@ -171,10 +180,8 @@ def particles_view(state: dict, step, show_field: bool, lang: str) -> dict:
     timestep = state["timesteps"][index]
     field = None
     if show_field:
-        model = toy2d.NoisePredictor()
-        model.load_state_dict(state["model"])
         # after the last step the particles are at t = 0: show the field there
-        field = toy2d.score_field(model.eval(), max(timestep, 0), state["limit"])
+        field = toy2d.score_field(toy2d.load_model(state["model"]), max(timestep, 0), state["limit"])
     return figures.particles_figure(state["data"], paths, index, timestep, field, L2.drawn_paths, state["limit"], lang)
 
 

@@ -16,6 +16,7 @@ from diffusers import DDIMScheduler, DDPMScheduler
 from torch import nn
 
 from components.i18n import InputError
+from components.seeding import global_rng_seeded
 from components.validation import as_int
 
 DATASETS = ("swiss_roll", "moons", "eight_gaussians", "checkerboard", "sketch")
@@ -105,9 +106,17 @@ def make_scheduler():
 
 
 def new_model(seed: int) -> NoisePredictor:
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with global_rng_seeded(seed):        # nn.Linear initialises from the global RNG
         return NoisePredictor()
+
+
+def load_model(weights: dict) -> NoisePredictor:
+    """A trained predictor from its state dict, built on the meta device: no random
+    initialisation, so it never draws from the global RNG another request may be seeding."""
+    with torch.device("meta"):
+        model = NoisePredictor()
+    model.load_state_dict(weights, assign=True)
+    return model.eval()
 
 
 def training(model: NoisePredictor, data: np.ndarray, steps: int, seed: int):

@@ -69,7 +69,7 @@ def _cloud(name: str, n: int = 4000) -> torch.Tensor:
     u = torch.rand(n, generator=gen)
     noise = 0.05 * torch.randn(n, 2, generator=gen)
     if name == "spiral":
-        # an Archimedean spiral r = 0.35 (theta) over 1.75 turns
+        # an Archimedean spiral r = 0.2 θ over 1.75 turns
         theta = 0.5 + u * 3.5 * math.pi
         r = 0.2 * theta
         return torch.stack([r * theta.cos(), r * theta.sin()], dim=1) + noise

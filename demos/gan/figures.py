@@ -7,11 +7,13 @@ the plane green where D calls it real and purple where D calls it fake.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from components.i18n import translate
 from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from demos.gan import losses
 from demos.gan.core import LIMITS, GanRun, Snapshot
 
 REAL, FAKE, ARROW, MANIFOLD = "#2f9e44", "#7048e8", "#e8590c", "rgba(60, 60, 60, 0.35)"
@@ -87,10 +89,17 @@ def _thin(values: list[float]) -> tuple[list[int], list[float]]:
     stride = max(1, math.ceil(n / LIMITS.curve_points))
     if stride == 1:
         return list(range(1, n + 1)), values
-    array = np.asarray(values[: n - n % stride], dtype=np.float64).reshape(-1, stride)
-    with np.errstate(invalid="ignore"):
-        means = np.nanmean(array, axis=1) if not np.isnan(array).all() else array[:, 0]
-    iterations = (np.arange(len(means)) * stride + stride).tolist()
+    array = np.asarray(values, dtype=np.float64)
+    array[~np.isfinite(array)] = np.nan
+    full = n - n % stride
+    stretches = list(array[:full].reshape(-1, stride))
+    iterations = list(range(stride, full + 1, stride))
+    if full < n:  # the newest iterations, a shorter last stretch
+        stretches.append(array[full:])
+        iterations.append(n)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # an all-NaN stretch is a gap, not an error
+        means = [np.nanmean(stretch) for stretch in stretches]
     return iterations, [None if math.isnan(v) else float(v) for v in means]
 
 
@@ -105,7 +114,7 @@ def curves_figure(run: GanRun, lang: str):
     def tr(key, **values):
         return translate(key, lang, **values)
 
-    probabilistic = run.config.loss in ("minimax", "nonsaturating")
+    probabilistic = run.config.loss in losses.PROBABILISTIC
     quality = _quality_traces(run, tr)
     titles = [
         f"{tr('gan_curve_losses')}: " + _key([(tr("gan_d_loss"), REAL), (tr("gan_g_loss"), FAKE)]),

@@ -15,6 +15,8 @@ noise_dim, arch, seed.
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
 
 import gradio as gr
@@ -62,6 +64,16 @@ class Session:
         self.run: core.GanRun | None = None
         self.active: core.GanRun | None = None   # the run a Start/Resume stream is training
         self.pause_requested = False
+        # one update of the run at a time: two optimiser steps on the same networks at once corrupt
+        # them (a double-clicked Step raised "modified by an inplace operation" and Adam KeyErrors)
+        self.lock = threading.Lock()
+
+    def __deepcopy__(self, memo) -> Session:
+        """gr.State deep-copies the initial value per session; a lock cannot be copied, so the
+        copy gets its own."""
+        clone = Session()
+        clone.run = copy.deepcopy(self.run, memo)
+        return clone
 
 
 def new_run(values: tuple, sketch) -> core.GanRun:
@@ -112,10 +124,12 @@ def stream(session: Session, run: core.GanRun, lang: str):
     deadline = time.perf_counter()  # the first view comes after one iteration
     try:
         while True:
-            core.train_until(run, deadline, stop)
-            if run.iteration >= run.target or stop():
-                break
-            yield session, *views(run, translate("gan_status_running", lang), lang)
+            with session.lock:
+                core.train_until(run, deadline, stop)
+                if run.iteration >= run.target or stop():
+                    break
+                shown = views(run, translate("gan_status_running", lang), lang)
+            yield session, *shown
             deadline = time.perf_counter() + L.stream_interval_s
     except core.Diverged as exc:
         note = translate("gan_diverged", lang, iteration=exc.iteration, network=exc.network)
@@ -239,17 +253,18 @@ def build_tab(blocks: gr.Blocks) -> None:
         session = _session(session)
         core.check_step_mode(mode_v)
         _not_busy(session)
-        if session.run is None:
-            session.run = new_run((dataset_v, loss_v, optimizer_v, lr_g_v, lr_d_v, d_steps_v, batch_v, width_v,
-                                   depth_v, noise_dim_v, arch_v, seed_v), sketch_v)
-        run = session.run
-        try:
-            with one_thread():
-                core.train_step(run, mode_v)
-            note = translate("gan_status_paused", lang)
-        except core.Diverged as exc:
-            note = translate("gan_diverged", lang, iteration=exc.iteration, network=exc.network)
-        return session, *views(run, note, lang)
+        with session.lock:   # the view shows this step's result, even when Steps arrive together
+            if session.run is None:
+                session.run = new_run((dataset_v, loss_v, optimizer_v, lr_g_v, lr_d_v, d_steps_v, batch_v, width_v,
+                                       depth_v, noise_dim_v, arch_v, seed_v), sketch_v)
+            run = session.run
+            try:
+                with one_thread():
+                    core.train_step(run, mode_v)
+                note = translate("gan_status_paused", lang)
+            except core.Diverged as exc:
+                note = translate("gan_diverged", lang, iteration=exc.iteration, network=exc.network)
+            return session, *views(run, note, lang)
 
     @user_errors
     def reset_run(dataset_v, loss_v, optimizer_v, lr_g_v, lr_d_v, d_steps_v, batch_v, width_v, depth_v,
