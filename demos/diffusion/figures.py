@@ -166,15 +166,16 @@ def particles_figure(data: np.ndarray, paths: np.ndarray, index: int, timestep: 
                    {"type": "scatter", "mode": "markers", "x": ends[:, 0], "y": ends[:, 1], "showlegend": False,
                     "legendgroup": "field", "hoverinfo": "skip",
                     "marker": {"symbol": "triangle-up", "size": 6, "color": "#d62728", "angle": _arrow_angles(unit)}}]
+    now = paths[index]
+    traces.append({"type": "scatter", "mode": "markers", "x": now[:, 0], "y": now[:, 1], "name": translate("dif_2d_particles", lang),
+                   "marker": {"size": 3.5, "color": "rgba(31,119,180,0.75)"}})
+    # drawn last, on top of the particles: where the first few particles came from
     lines = paths[:index + 1, :drawn_paths]                          # (steps so far, k, 2)
     gaps = np.full((1, lines.shape[1], 2), np.nan)
     joined = np.concatenate([lines, gaps]).transpose(1, 0, 2).reshape(-1, 2)
     traces.append({"type": "scatter", "mode": "lines", "x": joined[:, 0], "y": joined[:, 1],
-                   "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(255,127,14,0.6)", "width": 1.2},
+                   "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(230,110,0,0.9)", "width": 1.6},
                    "hoverinfo": "skip"})
-    now = paths[index]
-    traces.append({"type": "scatter", "mode": "markers", "x": now[:, 0], "y": now[:, 1], "name": translate("dif_2d_particles", lang),
-                   "marker": {"size": 4, "color": "#1f77b4"}})
     when = "t = 0" if timestep < 0 else f"t = {timestep}"
     layout = base_layout(translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1), 700,
                          legend={"orientation": "h", "y": -0.12})

@@ -100,9 +100,12 @@ class NoisePredictor(nn.Module):
 
 
 def make_scheduler():
-    """The 2D model's noise schedule: cosine (Nichol & Dhariwal, 2021) over T = 100 steps."""
+    """The 2D model's noise schedule: cosine (Nichol & Dhariwal, 2021) over T = 100 steps. At
+    t = 99, ᾱ ≈ 2·10⁻⁷, so x̂0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ multiplies ε̂'s error by ~2,000 and the first
+    step threw particles out to |x| ≈ 20; x̂0 is clipped to ±3, where all standardised data lies
+    (DDPM's own remedy, Ho et al. 2020, §3.3)."""
     return DDPMScheduler(num_train_timesteps=LIMITS_2D.timesteps, beta_schedule="squaredcos_cap_v2",
-                         clip_sample=False)
+                         clip_sample=True, clip_sample_range=3.0)
 
 
 def new_model(seed: int) -> NoisePredictor:
@@ -161,15 +164,18 @@ def denoise(model: NoisePredictor, seed: int, n: int = LIMITS_2D.particles, samp
     """n points from N(0, I) through the reverse process, every intermediate kept."""
     check_sampler(sampler)
     scheduler = make_scheduler()
+    step_options = {}
     if sampler == "ddim":
         scheduler = DDIMScheduler.from_config(scheduler.config)
+        # recompute ε from the clipped x̂0, or the update mixes a clipped x̂0 with the raw ε and diverges
+        step_options = {"use_clipped_model_output": True}
     scheduler.set_timesteps(LIMITS_2D.timesteps)
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn((n, 2), generator=generator)
     paths = [x.numpy()]
     for t in scheduler.timesteps:
         eps = model(x, torch.full((n,), int(t)))
-        x = scheduler.step(eps, t, x, generator=generator).prev_sample
+        x = scheduler.step(eps, t, x, generator=generator, **step_options).prev_sample
         paths.append(x.numpy())
     return Particles([int(t) for t in scheduler.timesteps] + [-1], np.stack(paths))
 
