@@ -103,7 +103,7 @@ def test_forward_process_views(client):
     assert picture(photo_x0).shape[0] > 100
     with pytest.raises(AppError, match="greater than maximum value 999"):
         client.predict("digit", "3", 0, "china", "cosine", 1000, 0, api_name="/diffusion_forward")
-    with pytest.raises(AppError, match="greater than maximum value 1796"):
+    with pytest.raises(AppError, match="must be between 0 and 1796, got 5000"):
         client.predict("index", "3", 5000, "china", "cosine", 10, 0, api_name="/diffusion_forward")
     with pytest.raises(AppError, match="not in the list of choices"):
         client.predict("digit", "3", 0, "china", "sigmoid", 10, 0, api_name="/diffusion_forward")

@@ -157,7 +157,7 @@ def test_forward_images():
     assert forward.photo("flower").shape == (3, 64, 64)
     assert forward.digit_image(index=5).shape == (1, 16, 16)
     with pytest.raises(InputError):
-        forward.digit_image(index=forward.digit_count())
+        forward.digit_image(index=1797)             # scikit-learn ships 1,797 digits: 0..1796
     with pytest.raises(InputError):
         forward.photo("../../etc/passwd")
 
@@ -174,6 +174,8 @@ def test_image_grid_and_gif():
 
     gif = Image.open(io.BytesIO(images.trajectory_gif(x, x)))
     assert gif.format == "GIF" and gif.n_frames == 5
+    long = np.random.default_rng(1).uniform(-1, 1, (200, 1, 1, 4, 4)).astype(np.float32)
+    assert Image.open(io.BytesIO(images.trajectory_gif(long, long))).n_frames == images.MAX_GIF_FRAMES
 
 
 def test_2d_training_fits_eight_gaussians():
@@ -254,10 +256,19 @@ def test_a_sample_that_stops_being_a_number_is_reported():
     assert caught.value.key == "dif_err_unstable" and caught.value.values["step"] == 1
 
 
-def test_timesteps_after_each_step_are_the_next_steps_t_and_zero_at_the_end(unet):
-    _, traj = core.sample(unet, core.make_scheduler("ddim", CONFIG), torch.zeros(1, 1, 8, 8),
-                          torch.tensor([1]), 1.0, 4)
-    assert traj.timesteps_after == traj.timesteps[1:] + [0.0]
+def test_each_recorded_x_t_is_at_the_timestep_after_its_step(unet):
+    """DDIM with η = 0 lands on x_t′ = √ᾱ_t′ x̂0 + √(1−ᾱ_t′) ε̂ (Song et al., 2021, eq. 12), with ε̂
+    recovered from the sample entering the step: so the recorded x_t[i] must be at
+    timesteps_after[i], the next step's t, and x̂0[i] at timesteps[i]."""
+    noise = torch.randn(2, 1, 8, 8, generator=torch.Generator().manual_seed(8))
+    _, traj = core.sample(unet, core.make_scheduler("ddim", CONFIG), noise, torch.tensor([1, 6]), 1.0, 5)
+    alpha_bar = DDPMScheduler.from_config(CONFIG).alphas_cumprod.double().numpy()
+    assert traj.timesteps_after[-1] == 0.0
+    for i in range(1, len(traj.timesteps) - 1):
+        t, after = int(traj.timesteps[i]), int(traj.timesteps_after[i])
+        eps = (traj.x_t[i - 1] - alpha_bar[t] ** 0.5 * traj.pred_x0[i]) / (1 - alpha_bar[t]) ** 0.5
+        expected = alpha_bar[after] ** 0.5 * traj.pred_x0[i] + (1 - alpha_bar[after]) ** 0.5 * eps
+        np.testing.assert_allclose(traj.x_t[i], expected, rtol=1e-3, atol=1e-4)
 
 
 def test_hub_models_get_tighter_limits():

@@ -85,4 +85,5 @@ def test_a_worker_born_inside_one_thread_gets_the_process_count_back_in_a_handle
         t.start()
     for t in threads:
         t.join()
+    assert seen["born"] == 1                   # the premise: born inside, the worker got one thread
     assert seen["handler"] == before

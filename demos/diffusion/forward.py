@@ -59,10 +59,6 @@ def _digits() -> tuple[torch.Tensor, np.ndarray]:
     return torch.from_numpy(images), labels
 
 
-def digit_count() -> int:
-    return len(_digits()[1])
-
-
 def digit_image(digit: int | None = None, index: int | None = None) -> torch.Tensor:
     """(1, 16, 16): the first example of ``digit``, or the digit at ``index`` in the data set."""
     images, targets = _digits()

@@ -47,12 +47,17 @@ def scale_for(size: int, target: int = 96) -> int:
     return max(1, target // size)
 
 
+MAX_GIF_FRAMES = 60  # a 200-step, 16-image run gave an 8 MB GIF with a frame per step
+
+
 def trajectory_gif(x_t: np.ndarray, pred_x0: np.ndarray, frame_ms: int = 80) -> bytes:
-    """Animated GIF: each frame is [x_t grid | x̂0 grid] after one step; the last frame is held."""
+    """Animated GIF: each frame is [x_t grid | x̂0 grid] after one step (at most MAX_GIF_FRAMES
+    evenly spaced steps, always the last); the last frame is held."""
     count, _, size, _ = x_t.shape[1:]
     columns, scale = grid_columns(count), scale_for(size, 48)
+    shown = np.unique(np.linspace(0, len(x_t) - 1, min(len(x_t), MAX_GIF_FRAMES)).round().astype(int))
     frames = []
-    for xs, x0s in zip(x_t, pred_x0):
+    for xs, x0s in zip(x_t[shown], pred_x0[shown]):
         left, right = tile(xs, columns, scale), tile(x0s, columns, scale)
         gap = np.full((left.shape[0], 12, 3), 255, np.uint8)
         frames.append(Image.fromarray(np.concatenate([left, gap, right], axis=1)))

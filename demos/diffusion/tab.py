@@ -279,7 +279,9 @@ def _forward_tab(blocks: gr.Blocks):
     with gr.Row():
         source = gr.Radio([(I18N(f"dif_src_{s}"), s) for s in SOURCES], value="digit", label=I18N("dif_fwd_source"))
         digit = gr.Dropdown([str(d) for d in range(10)], value="3", label=I18N("dif_digit"))
-        index = gr.Number(value=0, precision=0, minimum=0, maximum=forward.digit_count() - 1, label=I18N("dif_index"))
+        # no maximum here: it would load the data set while the app is built; the server's check
+        # answers an index past the end in the user's language
+        index = gr.Number(value=0, precision=0, minimum=0, label=I18N("dif_index"))
         photo = gr.Dropdown([(I18N(f"dif_photo_{p}"), p) for p in forward.PHOTOS], value="china", label=I18N("dif_photo"))
     with gr.Row():
         schedule = gr.Radio([(I18N(f"dif_schedule_{s}"), s) for s in forward.SCHEDULES], value="cosine",

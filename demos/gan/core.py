@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 
 import numpy as np
 import torch
@@ -308,14 +307,12 @@ def train(run: GanRun, iterations: int) -> None:
             train_step(run)
 
 
-def train_until(run: GanRun, deadline: float, stop) -> None:
-    """Full steps until ``run.target``, until ``time.perf_counter()`` passes ``deadline`` (at
-    least one step), or until ``stop()`` is true."""
-    with one_thread():
-        while run.iteration < run.target and not stop():
-            train_step(run)
-            if time.perf_counter() >= deadline:
-                break
+def training_steps(run: GanRun, stop):
+    """Full steps until ``run.target`` or until ``stop()`` is true, yielding the iteration after
+    each: the stream computes them in timed chunks with ``components.threads.take_for``."""
+    while run.iteration < run.target and not stop():
+        train_step(run)
+        yield run.iteration
 
 
 # ---------------------------------------------------------------------------------------------

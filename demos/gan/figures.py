@@ -92,15 +92,14 @@ def _thin(values: list[float]) -> tuple[list[int], list[float]]:
     array = np.asarray(values, dtype=np.float64)
     array[~np.isfinite(array)] = np.nan
     full = n - n % stride
-    stretches = list(array[:full].reshape(-1, stride))
     iterations = list(range(stride, full + 1, stride))
-    if full < n:  # the newest iterations, a shorter last stretch
-        stretches.append(array[full:])
-        iterations.append(n)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # an all-NaN stretch is a gap, not an error
-        means = [np.nanmean(stretch) for stretch in stretches]
-    return iterations, [None if math.isnan(v) else float(v) for v in means]
+        means = np.nanmean(array[:full].reshape(-1, stride), axis=1).tolist()
+        if full < n:  # the newest iterations, a shorter last stretch
+            means.append(float(np.nanmean(array[full:])))
+            iterations.append(n)
+    return iterations, [None if math.isnan(v) else v for v in means]
 
 
 def _key(parts: list[tuple[str, str]]) -> str:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
 
 import gradio as gr
 
 from components.errors import request_language, user_errors
 from components.i18n import InputError, translate
 from components.sketch import ink_mask
-from components.threads import one_thread
+from components.threads import one_thread, take_for
 from components.ui import I18N, explanation
 from components.validation import as_int
 from demos.gan import core, figures, losses
@@ -121,16 +120,17 @@ def stream(session: Session, run: core.GanRun, lang: str):
         return session.pause_requested or session.run is not run
 
     note = None
-    deadline = time.perf_counter()  # the first view comes after one iteration
+    steps = core.training_steps(run, stop)
+    interval = 0.0  # the first view comes after one iteration
     try:
         while True:
             with session.lock:
-                core.train_until(run, deadline, stop)
+                take_for(steps, interval)
                 if run.iteration >= run.target or stop():
                     break
                 shown = views(run, translate("gan_status_running", lang), lang)
             yield session, *shown
-            deadline = time.perf_counter() + L.stream_interval_s
+            interval = L.stream_interval_s
     except core.Diverged as exc:
         note = translate("gan_diverged", lang, iteration=exc.iteration, network=exc.network)
     finally:
