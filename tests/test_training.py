@@ -12,10 +12,11 @@ import torch
 from training import data
 from training.evaluate import nats_per_char
 from training.train_classifier import split_indices
+from training.train_gpt import get_batch, lm_loss
 
 
 def run_module(module: str, *args: str) -> None:
-    out = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-m", module, *args], check=False, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
 
 
@@ -46,6 +47,35 @@ def test_gpt_quick_mode(tmp_path):
     rows = (tmp_path / "training_log.csv").read_text().splitlines()
     assert rows[0].startswith("step,train_loss,val_loss") and len(rows) >= 3
     assert model.config.n_positions == 64
+
+
+def test_windows_start_at_works_at_the_asked_share():
+    eos = 0
+    stream = np.arange(1, 10_001)
+    stream[[0, 4000, 7000]] = eos
+    starts = np.flatnonzero(stream == eos)
+    gen = np.random.default_rng(0)
+    x, y = get_batch(stream, 16, 4000, gen, starts, 0.25)
+    aligned = (x[:, 0] == eos).float().mean().item()
+    assert 0.22 < aligned < 0.28                                      # ~25% begin at a work's start
+    assert torch.equal(x[:, 1:], y[:, :-1])                           # y is x shifted by one
+    x, _ = get_batch(stream, 16, 500, gen, starts, 1.0)
+    assert set(x[:, 0].tolist()) == {eos} and set(x[:, 1].tolist()) == {2, 4002, 7002}
+    x, _ = get_batch(stream, 16, 4000, gen)                            # plain random windows
+    assert (x[:, 0] == eos).float().mean() < 0.01
+
+
+def test_bf16_loss_matches_float32():
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=50, n_positions=32, n_embd=32, n_layer=2, n_head=2, bos_token_id=0, eos_token_id=0)
+    model = GPT2LMHeadModel(config).eval()                            # no dropout: both see one network
+    x = torch.randint(0, 50, (4, 32))
+    y = torch.randint(0, 50, (4, 32))
+    exact = torch.nn.functional.cross_entropy(model(input_ids=x).logits.flatten(0, 1), y.flatten())
+    assert lm_loss(model, x, y).item() == pytest.approx(exact.item(), rel=1e-6)
+    assert lm_loss(model, x, y, bf16=True).item() == pytest.approx(exact.item(), rel=0.02)
 
 
 def test_ddpm_quick_mode(tmp_path):

@@ -33,7 +33,7 @@ def split_indices(labels: np.ndarray, held_out: float = 0.2, seed: int = SPLIT_S
     train, test = [], []
     for digit in range(10):
         idx = rng.permutation(np.flatnonzero(labels == digit))
-        cut = int(round(len(idx) * held_out))
+        cut = round(len(idx) * held_out)
         test.extend(idx[:cut])
         train.extend(idx[cut:])
     return np.sort(train), np.sort(test)

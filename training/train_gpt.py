@@ -34,9 +34,13 @@ class GPTTrainConfig:
     n_layer: int = 6
     n_head: int = 6
     n_embd: int = 192
-    dropout: float = 0.0          # ~5 passes over the data: compute-bound, not overfitting
+    dropout: float = 0.0          # on embeddings and residual branches
+    attn_dropout: float = 0.0     # on attention weights: it draws batch x heads x T^2 random numbers a layer
+                                  # (38 M a step here, 40% of a CPU step), residual dropout 48x fewer
     batch_size: int = 16
-    max_steps: int = 2000         # about 45 min on 2 cores
+    work_start_share: float = 0.05  # share of windows that begin at a work's <|endoftext|> (see get_batch)
+    bf16: bool = True             # matmuls in bfloat16 under autocast; the weights stay float32
+    max_steps: int = 2000
     warmup_steps: int = 100
     lr: float = 2e-3
     min_lr: float = 1e-4          # cosine decays to this
@@ -81,8 +85,16 @@ def encode_corpus(tokenizer, works: dict[str, str]) -> np.ndarray:
     return np.asarray(ids, dtype=np.int64)
 
 
-def get_batch(data: np.ndarray, block: int, batch: int, gen: np.random.Generator):
+def get_batch(data: np.ndarray, block: int, batch: int, gen: np.random.Generator,
+              work_starts: np.ndarray | None = None, work_start_share: float = 0.0):
+    """Random windows of ``block`` tokens and their next tokens. A share of them begin exactly at a
+    work's <|endoftext|>: sampling from <|endoftext|> alone puts it at position 0, which random
+    windows show the model only about once in a million, so without them a title page generated
+    from nothing is a jumble of capitals."""
     starts = gen.integers(0, len(data) - block - 1, size=batch)
+    if work_starts is not None and work_start_share > 0:
+        aligned = gen.random(batch) < work_start_share
+        starts[aligned] = gen.choice(work_starts, size=int(aligned.sum()))
     x = np.stack([data[s : s + block] for s in starts])
     y = np.stack([data[s + 1 : s + block + 1] for s in starts])
     return torch.from_numpy(x), torch.from_numpy(y)
@@ -102,16 +114,22 @@ def build_model(cfg: GPTTrainConfig, tokenizer):
     config = GPT2Config(
         vocab_size=len(tokenizer), n_positions=cfg.block_size, n_embd=cfg.n_embd,
         n_layer=cfg.n_layer, n_head=cfg.n_head, resid_pdrop=cfg.dropout, embd_pdrop=cfg.dropout,
-        attn_pdrop=cfg.dropout, bos_token_id=tokenizer.bos_token_id,
+        attn_pdrop=cfg.attn_dropout, bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.eos_token_id,
+        attn_implementation="eager",
     )
+    # Eager attention: on 2 CPU cores it trains faster than SDPA (0.64 vs 0.72 s a step under
+    # bf16 autocast), and it is what the registry loads for attention maps anyway.
     return GPT2LMHeadModel(config)
 
 
-def lm_loss(model, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean next-token cross-entropy; y is x shifted left by one."""
-    logits = model(input_ids=x).logits  # (B, T, V)
-    return torch.nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+def lm_loss(model, x: torch.Tensor, y: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+    """Mean next-token cross-entropy; y is x shifted left by one. With ``bf16`` the matmuls run in
+    bfloat16 (1.5x faster on CPUs with AVX512-BF16); the softmax cross-entropy stays float32."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        # every position is real text; the explicit mask only spares transformers' padding warning
+        logits = model(input_ids=x, attention_mask=torch.ones_like(x)).logits  # (B, T, V)
+    return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten())
 
 
 def plot_losses(rows: list[dict], path: Path) -> None:
@@ -147,6 +165,7 @@ def train(cfg: GPTTrainConfig, out: Path, cache_dir: Path = CACHE_DIR, log=print
     tokenizer = train_tokenizer(list(train_works.values()), cfg.vocab_size)
     train_ids = encode_corpus(tokenizer, train_works)
     val_ids = encode_corpus(tokenizer, val_works)
+    work_starts = np.flatnonzero(train_ids == tokenizer.eos_token_id)
     chars = sum(map(len, train_works.values()))
     log(f"train tokens {len(train_ids):,} ({chars / len(train_ids):.2f} chars/token), val tokens {len(val_ids):,}")
 
@@ -176,8 +195,8 @@ def train(cfg: GPTTrainConfig, out: Path, cache_dir: Path = CACHE_DIR, log=print
     for step in range(cfg.max_steps):
         for group in opt.param_groups:
             group["lr"] = lr_at(step, cfg)
-        x, y = get_batch(train_ids, cfg.block_size, cfg.batch_size, gen)
-        loss = lm_loss(model, x, y)
+        x, y = get_batch(train_ids, cfg.block_size, cfg.batch_size, gen, work_starts, cfg.work_start_share)
+        loss = lm_loss(model, x, y, cfg.bf16)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -204,14 +223,15 @@ def train(cfg: GPTTrainConfig, out: Path, cache_dir: Path = CACHE_DIR, log=print
         writer.writerows(rows)
     plot_losses(rows, out / "training_loss.png")
     summary = {"parameters": n_params, "seconds": round(time.time() - t0, 1),
-               "train_tokens": int(len(train_ids)), "config": dataclasses.asdict(cfg)}
+               "train_tokens": len(train_ids), "config": dataclasses.asdict(cfg)}
     (out / "training_summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
 def main() -> None:
     cfg, out = parse_config(__doc__, GPTTrainConfig(), QUICK, DEFAULT_OUT, "tiny model, a few steps (seconds)",
-                            {"max_steps": int, "threads": int, "dropout": float})
+                            {"max_steps": int, "threads": int, "dropout": float, "n_layer": int, "n_head": int,
+                             "n_embd": int, "lr": float, "work_start_share": float, "eval_every": int})
     train(cfg, out)
 
 
