@@ -131,8 +131,10 @@ def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory):
             assert time.time() < deadline, "the page did not update in time"
             time.sleep(0.2)
 
-    def press(name: str) -> None:
-        page.get_by_role("button", name=name, exact=True).dispatch_event("click")
+    def press(button_id: str) -> None:
+        # By id, not by role and name: a role query walks the whole page, plotly's SVGs included,
+        # and on a page starved by live training it once took more than 30 s to find Pause.
+        page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
 
     def paused() -> bool:
         return "paused" in page.locator("#gan_status").text_content()
@@ -142,22 +144,22 @@ def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory):
     iterations = page.get_by_label("Iterations per Start")
     iterations.fill("100000")
     iterations.press("Enter")
-    press("▶ Start")
+    press("gan_start")
     wait_until(lambda: shown_iteration() > 0)
     first = shown_iteration()
     wait_until(lambda: shown_iteration() > first)  # the curves grow while it trains
-    press("Pause")
+    press("gan_pause")
     wait_until(paused)
     at_pause = shown_iteration()
     time.sleep(1)
     assert shown_iteration() == at_pause  # nothing trains while paused
-    press("Resume")
+    press("gan_resume")
     wait_until(lambda: shown_iteration() > at_pause)
-    press("Pause")
+    press("gan_pause")
     wait_until(paused)
     time.sleep(1)
     before_step = shown_iteration()
-    press("Step")
+    press("gan_step")
     wait_until(lambda: shown_iteration() == before_step + 1)
     assert page.locator("#gan_main .js-plotly-plot").count() == 1
     screenshot(page, "gan")

@@ -192,14 +192,14 @@ def build_tab(blocks: gr.Blocks) -> None:
             gr.Markdown(I18N("gan_settings_info"))
         with gr.Column(scale=3):
             with gr.Row():
-                start = gr.Button(I18N("gan_start"), variant="primary", min_width=90)
-                pause = gr.Button(I18N("gan_pause"), min_width=90)
-                resume = gr.Button(I18N("gan_resume"), min_width=90)
+                start = gr.Button(I18N("gan_start"), variant="primary", min_width=90, elem_id="gan_start")
+                pause = gr.Button(I18N("gan_pause"), min_width=90, elem_id="gan_pause")
+                resume = gr.Button(I18N("gan_resume"), min_width=90, elem_id="gan_resume")
                 reset = gr.Button(I18N("gan_reset"), min_width=90)
             with gr.Row():
                 step_mode = gr.Radio([(I18N(f"gan_step_{m}"), m) for m in core.STEP_MODES], value="both",
                                      label=I18N("gan_step_mode"), scale=3)
-                step = gr.Button(I18N("gan_step"), scale=1, min_width=90)
+                step = gr.Button(I18N("gan_step"), scale=1, min_width=90, elem_id="gan_step")
             status = gr.Markdown(elem_id="gan_status")
             with gr.Row():
                 main_plot = gr.Plot(show_label=False, scale=1, min_width=420, elem_id="gan_main")
