@@ -113,12 +113,20 @@ def test_diffusion_tab_denoises_scrubs_and_trains_in_2d(page_factory):
     screenshot(page, "diffusion_2d")
 
 
-def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory):
+def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory, monkeypatch):
     """Training shares the two cores with the browser here, so the page may draw only a few of
-    the ten updates a second: the checks poll the page and clicks skip playwright's wait for a
-    stable layout."""
+    the updates: the checks poll the page and clicks skip playwright's wait for a stable layout.
+    The server (in this process) streams 2 updates a second instead of 10: at 10, headless
+    Chromium fell behind the queued redraws and a DOM query waited over 30 s (twice in clean-clone
+    runs). The rate itself is measured by benchmarks/gan.py; this test checks start, pause,
+    resume and step."""
+    import dataclasses
     import re
     import time
+
+    from demos.gan import tab as gan_tab
+
+    monkeypatch.setattr(gan_tab, "L", dataclasses.replace(gan_tab.L, stream_interval_s=0.5))
 
     def shown_iteration() -> int:
         title = page.evaluate("() => (document.querySelector('#gan_curves .gtitle') || {}).textContent || ''")
