@@ -285,6 +285,15 @@ def test_collapse_warning_when_modes_covered_drop():
     assert core.collapse_warning(run) == (3, 8, 200)   # a fall of five modes at once
 
 
+def test_no_collapse_warning_before_two_modes_were_ever_covered():
+    """Seen in a screenshot at iteration 185: one mode found by chance, then lost, was called collapse."""
+    run = core.GanRun(core.GanConfig(), make_dataset("ring"))
+    run.metric_history = [{"iteration": i, "modes_covered": c} for i, c in [(33, 0), (66, 1), (99, 0), (132, 0)]]
+    assert core.collapse_warning(run) is None
+    run.metric_history = [{"iteration": i, "modes_covered": c} for i, c in [(33, 2), (66, 0), (99, 0)]]
+    assert core.collapse_warning(run) == (0, 2, 33)
+
+
 def test_an_unknown_step_mode_is_refused():
     with pytest.raises(InputError) as err:
         core.check_step_mode("everything")

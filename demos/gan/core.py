@@ -480,11 +480,14 @@ def collapse_warning(run: GanRun) -> tuple[int, int, int] | None:
     """(covered now, best so far, iteration of the best) when fewer modes are covered than
     earlier in this run, in the last two views or by two modes at once: the signature of mode
     collapse. A single view one mode short is sampling noise (it made the warning flicker on the
-    25-mode grid). None otherwise."""
+    25-mode grid). A run that never covered two modes has nothing to collapse from: early in
+    training one mode found by chance and lost again is not collapse. None otherwise."""
     covered = [(m["modes_covered"], m["iteration"]) for m in run.metric_history if "modes_covered" in m]
     if len(covered) < 2:
         return None
     best, best_at = max(covered, key=lambda c: (c[0], -c[1]))
+    if best < 2:
+        return None
     now, before = covered[-1][0], covered[-2][0]
     sustained = now < best and before < best and best_at < covered[-2][1]
     return (now, best, best_at) if sustained or now <= best - 2 else None

@@ -117,7 +117,7 @@ What you see: the background is D's output over the plane (green = "real", purpl
     "gan_status_paused": "paused: press Resume to continue, or Step.",
     "gan_status_done": "reached the iteration target: Resume trains further.",
     "gan_status_ready": "ready: press Start, Resume or Step.",
-    "gan_warn_collapse": "⚠️ **Mode collapse?** Only {now} modes are covered now, {best} were at iteration {at}: "
+    "gan_warn_collapse": "⚠️ **Mode collapse?** Modes covered now: {now}; at iteration {at}: {best}. "
                          "G has abandoned modes it had found.",
     "gan_warn_missing": "⚠️ **Mode collapse:** the samples are good ({hq} high quality), yet only {covered} of {total} "
                         "modes are covered: G has settled on some modes and dropped the rest.",
