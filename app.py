@@ -1,6 +1,7 @@
 """AIGC Playground: one Gradio app, one tab per lab.
 
-``import app`` builds ``demo`` and loads no model (loaders are lazy and cached).
+``import app`` builds ``demo`` and loads no model (loaders are lazy and cached). The labs come
+from the registry (``demos.labs()``): each package under ``demos/`` that declares a ``LAB``.
 ``python app.py`` serves it on 127.0.0.1:7860; PORT, GRADIO_SERVER_NAME and GRADIO_SERVER_PORT
 override the address (a Hugging Face Space sets GRADIO_SERVER_NAME=0.0.0.0).
 """
@@ -12,19 +13,8 @@ import os
 
 import gradio as gr
 
-from components.ui import I18N
-from demos.attention.tab import build_tab as build_attention
-from demos.decoding.tab import build_tab as build_decoding
-from demos.diffusion.tab import build_tab as build_diffusion
-from demos.gan.tab import build_tab as build_gan
-
-# (label key, builder) in tab order; a lab gets a tab once it exists.
-LABS = (
-    ("att_tab", build_attention),
-    ("dec_tab", build_decoding),
-    ("dif_tab", build_diffusion),
-    ("gan_tab", build_gan),
-)
+import demos
+from components.ui import I18N, translations
 
 # Two cores: at most two heavy jobs of one kind at a time, and a bounded waiting line.
 CONCURRENCY_PER_EVENT = 2
@@ -41,9 +31,9 @@ def build_demo() -> gr.Blocks:
         gr.Markdown(I18N("app_title"))
         gr.Markdown(I18N("app_intro"))
         with gr.Tabs():
-            for label_key, build in LABS:
-                with gr.Tab(I18N(label_key)):
-                    build(blocks)
+            for lab in demos.labs():
+                with gr.Tab(I18N(lab.tab_label), id=lab.key):
+                    lab.build(blocks)
     blocks.queue(default_concurrency_limit=CONCURRENCY_PER_EVENT, max_size=MAX_QUEUE)
     return blocks
 
@@ -57,7 +47,7 @@ def launch_kwargs() -> dict:
     return dict(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(port),
-        i18n=I18N,
+        i18n=translations(),
         css=CSS,
         footer_links=["api", "gradio", "settings"],
     )

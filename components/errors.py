@@ -1,8 +1,10 @@
 """One error path for every event handler.
 
-``InputError`` (bad input a learner can fix) becomes ``gr.Error`` in the user's language; any
-other ``ValueError`` is shown with its own text; anything unexpected is logged on the server with
-its traceback and shown as one short sentence. A learner never sees a traceback.
+``InputError`` (bad input a learner can fix) becomes ``gr.Error`` in the user's language. Only our
+own ``InputError``s carry their text to the user: anything else (a ``ValueError`` from
+transformers or diffusers included, whose English text may be long, technical or echo the input)
+is logged on the server with its traceback and shown as one short sentence in the user's language.
+A learner never sees a traceback.
 """
 
 from __future__ import annotations
@@ -28,9 +30,7 @@ def _as_gr_error(exc: Exception, lang: str) -> gr.Error:
     title = translate("error_title", lang)
     if isinstance(exc, InputError):
         return gr.Error(translate(exc.key, lang, **exc.values), title=title, print_exception=False)
-    if isinstance(exc, ValueError):
-        return gr.Error(str(exc), title=title, print_exception=False)
-    log.exception("unexpected error in a handler")
+    log.error("unexpected error in a handler", exc_info=exc)
     return gr.Error(translate("err_unexpected", lang, kind=type(exc).__name__), title=title,
                     print_exception=False)
 

@@ -4,17 +4,14 @@ Labels shown by components go to ``gr.I18n`` (the browser translates them, and t
 Settings switches the language live). Messages composed on the server (errors, notices) carry
 ``{placeholders}`` and are translated here with ``translate(key, lang, **values)``; the language
 comes from the request's ``Accept-Language`` header. Each lab keeps its strings in
-``demos/<lab>/strings.py`` as ``EN`` and ``ZH`` dicts with the same keys.
+``demos/<lab>/strings.py`` as ``EN`` and ``ZH`` dicts with the same keys, and its declaration
+(``components.labs.Lab``) registers them here when the lab's package is imported: this module
+imports no lab.
 
 No gradio import here: compute code raises ``InputError`` and stays UI-free.
 """
 
 from __future__ import annotations
-
-import functools
-import importlib
-
-LANGUAGES = ("en", "zh")
 
 EN = {
     "app_title": "# AIGC Playground",
@@ -32,7 +29,29 @@ EN = {
     "err_unexpected": "Something went wrong on the server ({kind}). It has been logged; please try other settings.",
     "err_not_number": "{name} must be a number, got {value}.",
     "err_out_of_range": "{name} must be between {low} and {high}, got {value}.",
+    "err_at_least": "{name} must be at least {low}, got {value}.",
+    "err_at_most": "{name} must be at most {high}, got {value}.",
+    "err_positive_range": "{name} must be above {low} and at most {high}, got {value}.",
     "err_not_integer": "{name} must be a whole number, got {value}.",
+    "err_not_bool": "{name} must be true or false, got {value}.",
+    "err_not_text": "{name} must be text, got {value}.",
+    "err_text_too_long": "{name} is too long: {n} characters, at most {limit} are accepted.",
+    "err_choice": "{name} must be one of: {allowed}; got {value}.",
+    "err_argument_count": "This action takes {expected} values, got {got}.",
+    "live_start": "▶ Start",
+    "live_pause": "Pause",
+    "live_resume": "Resume",
+    "live_step": "Step",
+    "live_reset": "↺ Reset",
+    "live_running": "training…",
+    "live_paused": "paused: press Resume to continue, or Step.",
+    "live_done": "reached the iteration target: Resume trains further.",
+    "live_ready": "ready: press Start, Resume or Step.",
+    "live_diverged": "⛔ Training diverged at iteration {iteration}: the loss or gradient of {what} became NaN or "
+                     "infinite. Training stopped; the weights are those of the last good step. Lower the learning "
+                     "rate, or press Reset.",
+    "live_err_no_run": "There is no run to resume yet: press Start.",
+    "live_err_busy": "Training is running: press Pause first.",
 }
 
 ZH = {
@@ -51,11 +70,33 @@ ZH = {
     "err_unexpected": "服务器出错了（{kind}）。错误已记录，请换一组设置再试。",
     "err_not_number": "{name} 必须是数字，收到的是 {value}。",
     "err_out_of_range": "{name} 必须在 {low} 到 {high} 之间，收到的是 {value}。",
+    "err_at_least": "{name} 不能小于 {low}，收到的是 {value}。",
+    "err_at_most": "{name} 不能大于 {high}，收到的是 {value}。",
+    "err_positive_range": "{name} 必须大于 {low} 且不超过 {high}，收到的是 {value}。",
     "err_not_integer": "{name} 必须是整数，收到的是 {value}。",
+    "err_not_bool": "{name} 必须是 true 或 false，收到的是 {value}。",
+    "err_not_text": "{name} 必须是文本，收到的是 {value}。",
+    "err_text_too_long": "{name} 太长：{n} 个字符，最多接受 {limit} 个。",
+    "err_choice": "{name} 必须是以下之一：{allowed}；收到的是 {value}。",
+    "err_argument_count": "此操作需要 {expected} 个值，收到 {got} 个。",
+    "live_start": "▶ 开始",
+    "live_pause": "暂停",
+    "live_resume": "继续",
+    "live_step": "单步",
+    "live_reset": "↺ 重置",
+    "live_running": "训练中……",
+    "live_paused": "已暂停：按“继续”接着训练，或按“单步”。",
+    "live_done": "已达到迭代目标：按“继续”可以接着训练。",
+    "live_ready": "就绪：按“开始”“继续”或“单步”。",
+    "live_diverged": "⛔ 训练在第 {iteration} 次迭代发散：{what} 的损失或梯度变成了 NaN 或无穷大。训练已停止；"
+                     "权重保留为最后一次正常迭代的结果。请降低学习率，或按“重置”。",
+    "live_err_no_run": "还没有可以继续的训练：请按“开始”。",
+    "live_err_busy": "正在训练：请先按“暂停”。",
 }
 
-# Labs that exist, in tab order; each has demos/<lab>/strings.py with EN and ZH.
-LABS = ("attention", "decoding", "diffusion", "gan")
+# every string, shared and registered by the labs: {"en": {...}, "zh": {...}}; written only
+# while packages are imported (configuration, not per-user state)
+_TABLES: dict[str, dict[str, str]] = {"en": dict(EN), "zh": dict(ZH)}
 
 
 class InputError(ValueError):
@@ -67,18 +108,20 @@ class InputError(ValueError):
         super().__init__(translate(key, "en", **values))
 
 
-def _lab_tables() -> list[tuple[dict, dict]]:
-    return [(m.EN, m.ZH) for m in (importlib.import_module(f"demos.{lab}.strings") for lab in LABS)]
+def register(en: dict[str, str], zh: dict[str, str]) -> None:
+    """Add a lab's strings (its ``strings.EN`` and ``strings.ZH``, with the same keys)."""
+    if set(en) != set(zh):
+        raise ValueError(f"EN and ZH keys differ: {sorted(set(en) ^ set(zh))[:5]}")
+    clash = [k for k in en if k in _TABLES["en"] and _TABLES["en"][k] != en[k]]
+    if clash:
+        raise ValueError(f"string keys already registered with another text: {clash[:5]}")
+    _TABLES["en"].update(en)
+    _TABLES["zh"].update(zh)
 
 
-@functools.lru_cache(maxsize=1)
 def tables() -> dict[str, dict[str, str]]:
-    """All strings, merged: {"en": {...}, "zh": {...}}."""
-    merged = {"en": dict(EN), "zh": dict(ZH)}
-    for en, zh in _lab_tables():
-        merged["en"].update(en)
-        merged["zh"].update(zh)
-    return merged
+    """All strings registered so far: {"en": {...}, "zh": {...}}."""
+    return _TABLES
 
 
 def translate(key: str, lang: str = "en", **values) -> str:

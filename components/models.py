@@ -8,8 +8,8 @@ alternatives. Loaders are lazy and cached by id, so ``import`` loads nothing.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import functools
 import logging
 import os
 import threading
@@ -25,10 +25,11 @@ DDPM = "ddpm"
 
 log = logging.getLogger(__name__)
 
-# One load at a time: transformers patches global torch state while it builds a model (weight
-# initialisation is switched off), so two first requests loading at once can leave one model
-# with uninitialised weights. Later calls return the cached model after a brief wait.
-_LOAD_LOCK = threading.Lock()
+# Building a model patches process-wide torch state (transformers switches weight initialisation
+# off while it builds), so two builds at once can leave one model with uninitialised weights:
+# builds from local files take this lock, one at a time. Downloads do not (see ModelCache).
+_BUILD_LOCK = threading.Lock()
+CACHED_PER_KIND = 4   # models of one kind kept in memory; the least recently used goes first
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,49 +85,109 @@ def _unavailable(spec: ModelSpec, exc: Exception) -> InputError:
     return InputError("err_model_unavailable", model=spec.model_id, bundled=bundled)
 
 
-def load_causal_lm(model_id: str):
-    """(model, tokenizer) in eval mode, with eager attention so attention weights are returned
-    (under the default sdpa implementation ``output_attentions`` comes back empty)."""
-    with _LOAD_LOCK:
-        return _load_causal_lm(model_id)
+class ModelCache:
+    """Loaded models by id, least recently used out first.
+
+    A cache hit takes no lock but a brief guard on the dictionary. A miss takes the lock of that
+    id only, so concurrent first requests for one model build it once, while requests for other
+    models go on: a hub model downloading for a minute delays nobody else. Only the build from
+    local files takes the process-wide ``_BUILD_LOCK``."""
+
+    def __init__(self, build, size: int = CACHED_PER_KIND):
+        self._build, self._size = build, size
+        self._items: collections.OrderedDict[str, object] = collections.OrderedDict()
+        self._guard = threading.Lock()
+        self._id_locks: dict[str, threading.Lock] = {}
+
+    def _hit(self, model_id: str):
+        with self._guard:
+            if model_id in self._items:
+                self._items.move_to_end(model_id)
+                return self._items[model_id]
+        return None
+
+    def get(self, model_id: str):
+        found = self._hit(model_id)
+        if found is not None:
+            return found
+        with self._guard:
+            id_lock = self._id_locks.setdefault(model_id, threading.Lock())
+        with id_lock:
+            found = self._hit(model_id)   # built meanwhile by the request we waited for
+            if found is not None:
+                return found
+            loaded = self._build(model_id)
+            with self._guard:
+                self._items[model_id] = loaded
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            return loaded
+
+    def clear(self) -> None:
+        with self._guard:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
-def load_ddpm(model_id: str):
-    """(unet, scheduler_config): the UNet in eval mode and the scheduler's config, from which each
-    request builds a fresh scheduler (schedulers are stateful)."""
-    with _LOAD_LOCK:
-        return _load_ddpm(model_id)
+def _local_folder(spec: ModelSpec, patterns: list[str]) -> str:
+    """Where the model's files are on this machine: the bundled folder, or the hub repo's files
+    fetched (once, into the hub cache) outside the build lock."""
+    if spec.bundled:
+        return spec.location
+    from huggingface_hub import snapshot_download
+
+    return snapshot_download(spec.model_id, allow_patterns=patterns)
 
 
-@functools.lru_cache(maxsize=4)
-def _load_causal_lm(model_id: str):
+def _build_causal_lm(model_id: str):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     spec = get_spec(model_id, CAUSAL_LM)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(spec.location)
-        model = AutoModelForCausalLM.from_pretrained(
-            spec.location, attn_implementation="eager", use_safetensors=True
-        )
+        folder = _local_folder(spec, ["*.json", "*.txt", "*.safetensors", "*.model"])
+        with _BUILD_LOCK:
+            tokenizer = AutoTokenizer.from_pretrained(folder)
+            model = AutoModelForCausalLM.from_pretrained(folder, attn_implementation="eager", use_safetensors=True)
     except (OSError, ValueError) as exc:
         raise _unavailable(spec, exc) from exc
     return model.eval(), tokenizer
 
 
-@functools.lru_cache(maxsize=4)
-def _load_ddpm(model_id: str):
+def _build_ddpm(model_id: str):
     from diffusers import DDPMScheduler, UNet2DModel
 
     spec = get_spec(model_id, DDPM)
     try:
+        folder = _local_folder(spec, ["*.json", "*.safetensors"])
         # bundled folders follow the pipeline layout (unet/, scheduler/); google/ddpm-cifar10-32
         # keeps its UNet and scheduler configs at the repository root
-        unet = UNet2DModel.from_pretrained(spec.location, subfolder="unet" if spec.bundled else None,
-                                           use_safetensors=True)
-        scheduler = DDPMScheduler.from_pretrained(spec.location, subfolder="scheduler" if spec.bundled else None)
+        subfolder = {"subfolder": "unet"} if spec.bundled else {}
+        with _BUILD_LOCK:
+            unet = UNet2DModel.from_pretrained(folder, use_safetensors=True, **subfolder)
+            scheduler = DDPMScheduler.from_pretrained(folder, subfolder="scheduler" if spec.bundled else None)
     except (OSError, ValueError) as exc:
         raise _unavailable(spec, exc) from exc
     return unet.eval(), scheduler.config
+
+
+CAUSAL_LMS = ModelCache(_build_causal_lm)
+DDPMS = ModelCache(_build_ddpm)
+
+
+def load_causal_lm(model_id: str):
+    """(model, tokenizer) in eval mode, with eager attention so attention weights are returned
+    (under the default sdpa implementation ``output_attentions`` comes back empty)."""
+    get_spec(model_id, CAUSAL_LM)   # an unknown id is refused before it gets a lock of its own
+    return CAUSAL_LMS.get(model_id)
+
+
+def load_ddpm(model_id: str):
+    """(unet, scheduler_config): the UNet in eval mode and the scheduler's config, from which each
+    request builds a fresh scheduler (schedulers are stateful)."""
+    get_spec(model_id, DDPM)
+    return DDPMS.get(model_id)
 
 
 def model_context(model) -> int:
@@ -137,4 +198,4 @@ def model_context(model) -> int:
 
 def loaded_model_count() -> int:
     """How many models the cached loaders hold (tests check that import loaded none)."""
-    return _load_causal_lm.cache_info().currsize + _load_ddpm.cache_info().currsize
+    return len(CAUSAL_LMS) + len(DDPMS)

@@ -1,5 +1,5 @@
-"""Gradio-side pieces every lab uses: the one ``gr.I18n`` object (passed to ``launch(i18n=...)``)
-and the explanation panel with LaTeX formulas."""
+"""Gradio-side pieces every lab uses: ``I18N(key)`` for a translated label, the translations
+passed to ``launch(i18n=...)``, and the explanation panel with LaTeX formulas."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import gradio as gr
 
 from components.i18n import frontend_tables
 
-I18N = gr.I18n(**frontend_tables())
+# I18N(key) marks a label for the browser to translate; the tables go to the page at launch,
+# once every lab has registered its strings (``translations()``)
+I18N = gr.I18n()
+
+
+def translations() -> gr.I18n:
+    return gr.I18n(**frontend_tables())
 
 
 LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]

@@ -76,3 +76,10 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def title_contains(page, text: str, timeout: int = 60_000) -> None:
+    """Wait until some plot's title on the page contains ``text``."""
+    page.wait_for_function(
+        "text => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes(text))",
+        arg=text, timeout=timeout)

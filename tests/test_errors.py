@@ -27,14 +27,19 @@ def test_input_error_becomes_gr_error_in_the_browser_language(monkeypatch):
     assert err.value.message == "Please type some text: the text is empty."
 
 
-def test_plain_value_error_keeps_its_text():
+def test_a_library_value_error_is_logged_and_shown_short_in_the_users_language(monkeypatch, caplog):
+    """Only our own InputErrors carry their text to the user: a library's ValueError may be long,
+    English only, or echo the input."""
+    monkeypatch.setattr(gr, "Request", types.SimpleNamespace)
+
     @user_errors
-    def handler():
-        raise ValueError("steps must be positive")
+    def handler(request):
+        raise ValueError("Expected input batch_size (3) to match target batch_size (4) " + "x" * 500)
 
     with pytest.raises(gr.Error) as err:
-        handler()
-    assert err.value.message == "steps must be positive"
+        handler(fake_request("zh-CN"))
+    assert err.value.message == "服务器出错了（ValueError）。错误已记录，请换一组设置再试。"
+    assert any(r.exc_info and "batch_size" in str(r.exc_info[1]) for r in caplog.records)
 
 
 def test_unexpected_errors_are_logged_and_shown_short(caplog):

@@ -9,14 +9,16 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from demos.gan import core, tab
+from components.settings import defaults
+from demos.gan import core
 
-SETTINGS = dict(tab.DEFAULTS)
+SETTINGS = defaults(core.GanSettings)
 
 
 def settings(**change) -> list:
+    """Every setting's value in field order: the API parameters of gan_start, gan_step, gan_reset."""
     values = SETTINGS | change
-    return [values[f] for f in tab.SETTINGS]
+    return [values[f] for f in SETTINGS]
 
 
 def iteration(status: str) -> int:
@@ -24,7 +26,7 @@ def iteration(status: str) -> int:
 
 
 def start(client, iterations, sketch=None, **change):
-    return client.submit(*settings(**change), sketch, iterations, api_name="/gan_start")
+    return client.submit(*settings(iterations=iterations, **change), sketch, api_name="/gan_start")
 
 
 def wait_for_outputs(job, n=2, timeout=60):
@@ -92,8 +94,8 @@ def test_two_sessions_share_nothing(server_url):
 
 @pytest.mark.parametrize("change, message", [
     # sliders' bounds are checked first by gradio itself ("Value 0 is less than minimum value 1")
-    ({"lr_g": 0}, "greater than 0"), ({"lr_d": 1e9}, "at most 1.0"), ({"batch": 0}, "minimum value 1"),
-    ({"dataset": "cats"}, "Unknown data set"), ({"loss": "wasserstein"}, "Unknown loss"),
+    ({"lr_g": 0}, "above 0 and at most 1"), ({"lr_d": 1e9}, "at most 1"), ({"batch": 0}, "minimum value 1"),
+    ({"dataset": "cats"}, "Data set must be one of"), ({"loss": "wasserstein"}, "Loss must be one of"),
     ({"noise_dim": 1000}, "maximum value 64"), ({"seed": -3}, "Seed"), ({"arch": "conv"}, "digits only"),
     ({"dataset": "sketch"}, "drawing is empty"),
 ])

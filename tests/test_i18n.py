@@ -1,16 +1,26 @@
 import re
 
+import pytest
+
+import demos
 from components import i18n
+
+LABS = demos.labs()   # registers every lab's strings
 
 
 def test_every_string_exists_in_both_languages():
     tables = i18n.tables()
     assert set(tables["en"]) == set(tables["zh"])
-    for lab in i18n.LABS:
-        import importlib
+    for lab in LABS:
+        assert set(lab.strings.EN) == set(lab.strings.ZH), lab.key
+        assert lab.strings.EN.keys() <= tables["en"].keys()
 
-        module = importlib.import_module(f"demos.{lab}.strings")
-        assert set(module.EN) == set(module.ZH), lab
+
+def test_a_lab_with_mismatched_strings_is_refused():
+    with pytest.raises(ValueError, match="keys differ"):
+        i18n.register({"x_only_en": "a"}, {})
+    with pytest.raises(ValueError, match="already registered"):
+        i18n.register({"app_intro": "another text"}, {"app_intro": "另一段"})
 
 
 def test_placeholders_match_between_languages():

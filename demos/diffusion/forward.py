@@ -53,7 +53,7 @@ def noised(x0: torch.Tensor, alpha_bar_t: float, noise: torch.Tensor) -> torch.T
 @functools.lru_cache(maxsize=1)
 def _digits() -> tuple[torch.Tensor, np.ndarray]:
     """scikit-learn's 1,797 digits as (N, 1, 16, 16) in [-1, 1] (+1 = ink): the bundled model's data."""
-    from training.data import load_digits_images
+    from components.datasets import load_digits_images
 
     images, labels = load_digits_images(16)
     return torch.from_numpy(images), labels

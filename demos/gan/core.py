@@ -18,9 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from components.i18n import InputError
+from components.live import Diverged
 from components.seeding import global_rng_seeded
 from components.threads import one_thread
-from components.validation import as_float, as_int
+from components.settings import setting
 from demos.gan import losses
 from demos.gan.data import DIGITS, MODE_STD, DataSet
 from demos.gan.data import NAMES as DATASETS
@@ -34,28 +35,9 @@ CURVES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm")
 
 @dataclasses.dataclass(frozen=True)
 class GanLimits:
-    default_dataset: str = "ring"
-    default_loss: str = "nonsaturating"
-    default_optimizer: str = "adam"
-    default_lr: float = 2e-3          # Adam, for G and D alike (tuned for the ring's quality test)
-    max_lr: float = 1.0               # any optimiser diverges at once above this: surely a typo
-    default_d_steps: int = 1
-    max_d_steps: int = 10             # WGAN (Arjovsky 2017) used 5 critic steps per G step
-    default_batch: int = 128
-    max_batch: int = 1024             # a CPU iteration must stay in milliseconds
-    default_width: int = 64
-    min_width: int = 4
-    max_width: int = 512
-    default_depth: int = 2            # hidden layers of each MLP
-    max_depth: int = 6
-    default_noise_dim: int = 2        # 2D noise: the manifold view shows the whole latent plane
-    max_noise_dim: int = 64
-    default_iterations: int = 5000    # per press of Start (Resume continues to the same mark)
-    max_iterations: int = 100_000
-    max_seed: int = 2**31 - 1
+    """What the lab computes and shows, beyond the learner's settings."""
     wgan_clip: float = 0.01           # Arjovsky et al. 2017, weight clipping c
     gp_weight: float = 10.0           # Gulrajani et al. 2017, lambda
-    stream_interval_s: float = 0.1    # at most ~10 page updates a second, however fast it trains
     eval_samples: int = 2500          # generated samples scored by the metrics (as in VEEGAN)
     # what the page redraws up to ten times a second: each drawn point is an SVG element, so
     # these stay small (measured in a headless browser on 2 shared cores: a few frames a second)
@@ -78,51 +60,31 @@ LIMITS = GanLimits()
 
 
 @dataclasses.dataclass(frozen=True)
-class GanConfig:
-    dataset: str = LIMITS.default_dataset
-    loss: str = LIMITS.default_loss
-    optimizer: str = LIMITS.default_optimizer
-    lr_g: float = LIMITS.default_lr
-    lr_d: float = LIMITS.default_lr
-    d_steps: int = LIMITS.default_d_steps
-    batch: int = LIMITS.default_batch
-    width: int = LIMITS.default_width
-    depth: int = LIMITS.default_depth
-    noise_dim: int = LIMITS.default_noise_dim
-    arch: str = "mlp"
-    seed: int = 0
+class GanSettings:
+    """Everything a learner sets for one run: the controls, the API parameters and the presets
+    come from these fields."""
+    dataset: str = setting("ring", label="gan_dataset", choices=DATASETS, choice_label="gan_dataset_{}")
+    loss: str = setting("nonsaturating", label="gan_loss", choices=losses.NAMES, choice_label="gan_loss_{}")
+    optimizer: str = setting("adam", label="gan_optimizer", choices=OPTIMIZERS, choice_label="gan_opt_{}",
+                             widget="radio")
+    # Adam, for G and D alike (tuned for the ring's quality test); any optimiser diverges at once
+    # above 1, and a rate <= 0 never learns (or climbs the loss)
+    lr_g: float = setting(2e-3, label="gan_lr_g", low=0.0, high=1.0, positive=True, widget="number", step=1e-4)
+    lr_d: float = setting(2e-3, label="gan_lr_d", low=0.0, high=1.0, positive=True, widget="number", step=1e-4)
+    d_steps: int = setting(1, label="gan_d_steps", low=1, high=10)     # WGAN (Arjovsky 2017) used 5 per G step
+    batch: int = setting(128, label="gan_batch", low=1, high=1024)     # a CPU iteration stays in milliseconds
+    width: int = setting(64, label="gan_width", low=4, high=512, step=4)
+    depth: int = setting(2, label="gan_depth", low=1, high=6)          # hidden layers of each MLP
+    # 2D noise: the manifold view shows the whole latent plane
+    noise_dim: int = setting(2, label="gan_noise_dim", low=1, high=64)
+    arch: str = setting("mlp", label="gan_arch", choices=ARCHITECTURES, choice_label="gan_arch_{}", widget="radio")
+    seed: int = setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
+    # per press of Start (Resume continues to the same mark)
+    iterations: int = setting(5000, label="gan_iterations", low=1, high=100_000, widget="number")
 
-
-def _choice(key: str, value, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise InputError(key, value=str(value)[:40], allowed=", ".join(allowed))
-    return value
-
-
-def validated_config(dataset, loss, optimizer, lr_g, lr_d, d_steps, batch, width, depth, noise_dim, arch,
-                     seed) -> GanConfig:
-    """A GanConfig from values that may come straight from the API; InputError names what is wrong."""
-    L = LIMITS
-    config = GanConfig(
-        dataset=_choice("gan_err_dataset", dataset, DATASETS),
-        loss=_choice("gan_err_loss", loss, losses.NAMES),
-        optimizer=_choice("gan_err_optimizer", optimizer, OPTIMIZERS),
-        lr_g=as_float("gan_lr_g", lr_g, -math.inf, math.inf),
-        lr_d=as_float("gan_lr_d", lr_d, -math.inf, math.inf),
-        d_steps=as_int("gan_d_steps", d_steps, 1, L.max_d_steps),
-        batch=as_int("gan_batch", batch, 1, L.max_batch),
-        width=as_int("gan_width", width, L.min_width, L.max_width),
-        depth=as_int("gan_depth", depth, 1, L.max_depth),
-        noise_dim=as_int("gan_noise_dim", noise_dim, 1, L.max_noise_dim),
-        arch=_choice("gan_err_arch", arch, ARCHITECTURES),
-        seed=as_int("seed", seed, 0, L.max_seed),
-    )
-    for key, lr in (("gan_lr_g", config.lr_g), ("gan_lr_d", config.lr_d)):
-        if not 0 < lr <= L.max_lr:  # lr <= 0 never learns (or climbs the loss)
-            raise InputError("gan_err_lr", name=key, value=f"{lr:g}", high=L.max_lr)
-    if config.arch == "conv" and config.dataset != DIGITS:
-        raise InputError("gan_err_conv_2d")
-    return config
+    def check(self) -> None:
+        if self.arch == "conv" and self.dataset != DIGITS:
+            raise InputError("gan_err_conv_2d")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +147,7 @@ class Squeeze(nn.Module):
         return self.net(x).squeeze(-1)
 
 
-def build_models(config: GanConfig, data_dim: int) -> tuple[nn.Module, nn.Module]:
+def build_models(config: GanSettings, data_dim: int) -> tuple[nn.Module, nn.Module]:
     """(G, D). Digits come out of tanh, since real pixels are in [-1, 1]."""
     if config.arch == "conv":
         width = max(4, config.width - config.width % 2)
@@ -207,18 +169,10 @@ def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
 # a run and its training step
 
 
-class Diverged(ValueError):
-    """A loss or gradient became NaN or infinite; the weights are those of the last good step."""
-
-    def __init__(self, iteration: int, network: str):
-        self.iteration, self.network = iteration, network
-        super().__init__(f"training diverged at iteration {iteration}: {network}'s loss or gradient is not finite")
-
-
 class GanRun:
     """One training run: G, D, their optimisers, the run's RNG and the recorded curves."""
 
-    def __init__(self, config: GanConfig, data: DataSet):
+    def __init__(self, config: GanSettings, data: DataSet):
         L = LIMITS
         self.config, self.data = config, data
         self.gen = torch.Generator().manual_seed(config.seed)
@@ -236,6 +190,10 @@ class GanRun:
         self.shown_real = data.sample(L.shown_samples, view_gen)
         self.real_histogram = (histogram(data.sample(L.real_histogram_samples, view_gen))
                                if data.dim == 2 else None)
+
+    def train_step(self, mode: str = "both") -> None:
+        """One iteration (the live-training interface, ``components.live``); see ``train_step``."""
+        train_step(self, mode)
 
 
 def grad_norm(grads) -> float:
@@ -307,14 +265,6 @@ def train(run: GanRun, iterations: int) -> None:
             train_step(run)
 
 
-def training_steps(run: GanRun, stop):
-    """Full steps until ``run.target`` or until ``stop()`` is true, yielding the iteration after
-    each: the stream computes them in timed chunks with ``components.threads.take_for``."""
-    while run.iteration < run.target and not stop():
-        train_step(run)
-        yield run.iteration
-
-
 # ---------------------------------------------------------------------------------------------
 # metrics
 
@@ -381,7 +331,7 @@ class DigitMetrics:
 
 def to_classifier_images(vectors: torch.Tensor) -> torch.Tensor:
     """(N, 64) generated 8x8 digits -> (N, 1, 16, 16), upsampled bilinearly as the classifier's
-    training images were (training/data.py: load_digits_images)."""
+    training images were (components/datasets.py: load_digits_images)."""
     images = vectors.view(-1, 1, 8, 8).clamp(-1, 1)
     return F.interpolate(images, size=(16, 16), mode="bilinear", align_corners=False).clamp(-1, 1)
 

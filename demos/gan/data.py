@@ -104,7 +104,7 @@ def points_from_mask(ink: np.ndarray, max_points: int = 4000) -> tuple[torch.Ten
 @functools.lru_cache(maxsize=1)
 def digit_vectors() -> torch.Tensor:
     """(1797, 64) real 8x8 digits in [-1, 1] (-1 paper, +1 ink), the classifier's convention."""
-    from training.data import load_digits_images
+    from components.datasets import load_digits_images
 
     return torch.from_numpy(load_digits_images(8)[0]).reshape(-1, 64)
 

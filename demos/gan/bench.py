@@ -11,12 +11,13 @@ BAR_IT_PER_S = 500  # issue 7: at least 500 iterations per second headless, on 2
 
 
 def rows(runs: int = 5) -> list[Row]:
+    from components import live
     from demos.gan import core, tab
     from demos.gan.data import make_dataset
 
-    headless_run = core.GanRun(core.GanConfig(), make_dataset("ring"))
-    streamed_run = core.GanRun(core.GanConfig(), make_dataset("ring"))
-    session = tab.Session()
+    headless_run = core.GanRun(core.GanSettings(), make_dataset("ring"))
+    streamed_run = core.GanRun(core.GanSettings(), make_dataset("ring"))
+    session = live.LiveSession()
     session.run = streamed_run
 
     def headless():
@@ -24,7 +25,7 @@ def rows(runs: int = 5) -> list[Row]:
 
     def streamed():
         streamed_run.target = streamed_run.iteration + ITERATIONS
-        for _session, _status, main, curves in tab.stream(session, streamed_run, "en"):
+        for _session, _status, main, curves in live.stream(session, streamed_run, tab.renderer("en"), "en"):
             main.to_json()  # gradio serialises each figure it streams
             curves.to_json()
 

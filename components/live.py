@@ -1,0 +1,269 @@
+"""Live training, shared by every lab that trains in front of the learner, fair under load.
+
+A lab's run object (kept per session, deep-copyable) offers:
+
+- ``iteration: int`` — iterations done so far;
+- ``target: int`` — Start / Resume train until ``iteration`` reaches it;
+- ``train_step() -> None`` — one iteration, from the run's own ``torch.Generator``; on a
+  non-finite loss or gradient it restores the weights of the last good step and raises
+  ``Diverged``.
+
+``LiveSession`` holds one browser session's run; ``start`` / ``resume`` stream it, ``pause``,
+``step`` and ``reset`` act on it. A lab's handlers build a run from their settings and call these;
+they never write a training loop of their own.
+
+Fairness. A classroom shares one 2-core machine. Gradio gives each streaming event a worker
+thread for as long as it streams, so a run that trained to completion inside its handler made
+everyone else wait in line (eight GAN learners saw their first update after up to 61 s). Here
+a run trains in short slices (``slice_s``), and each slice first takes a turn at ``CPU``: a
+first-come-first-served queue with one place per core. After its slice the run goes to the back
+of the queue, so N runs each progress at about 1/N of the speed, all of them from their first
+second. Heavy one-shot work (sampling, decoding) takes its turn in the same queue (``CPU.turn``),
+so nothing oversubscribes the cores. Views cost CPU too: a run redraws at most every
+``stream_interval_s`` and less often when many runs share the machine, so drawing stays a small
+share of the work (``frame_interval``).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import copy
+import dataclasses
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from components.i18n import InputError, translate
+from components.threads import one_thread
+
+
+class Diverged(ValueError):
+    """A loss or gradient became NaN or infinite at ``iteration``; ``what`` names the part that
+    diverged (a network, a loss term). The run keeps the weights of its last good step."""
+
+    def __init__(self, iteration: int, what: str):
+        self.iteration, self.what = iteration, what
+        super().__init__(f"training diverged at iteration {iteration}: {what} is not finite")
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveLimits:
+    slice_s: float = 0.05            # CPU time a run computes before giving way to the next in line
+    stream_interval_s: float = 0.1   # at most ~10 page updates a second (DESIGN: more floods the page)
+    draw_share: float = 0.2          # views may take at most this share of the machine under load
+    max_interval_s: float = 2.0      # however busy the machine, a learner sees an update this often
+    poll_s: float = 0.05             # how often a run waiting for its turn checks for Pause
+
+
+LIMITS = LiveLimits()
+
+
+class FairShare:
+    """Turns at the CPU, first come first served, ``slots`` at a time (one per core).
+
+    ``threading.Semaphore`` wakes waiters in no particular order, so a run that just released a
+    slot could take it straight back; here every waiter holds a ticket in a queue and a released
+    slot goes to the oldest ticket."""
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self._busy = 0
+        self._queue: collections.deque[object] = collections.deque()
+        self._cond = threading.Condition()
+        self._runs: set[int] = set()   # live runs streaming now (ids), for the frame interval
+        self._draw_cost_s = 0.01       # running mean of one view's cost (seconds)
+
+    @contextlib.contextmanager
+    def turn(self, cancelled: Callable[[], bool] = lambda: False):
+        """Wait for a slot, hold it for the body, give it back. Yields False without a slot when
+        ``cancelled()`` becomes true while waiting (a Pause need not wait for its turn)."""
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            while not (self._queue[0] is ticket and self._busy < self.slots):
+                if cancelled():
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()
+                    yield False
+                    return
+                self._cond.wait(LIMITS.poll_s)
+            self._queue.popleft()
+            self._busy += 1
+            self._cond.notify_all()
+        try:
+            yield True
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def waiting(self) -> int:
+        """Turns queued now (the benchmark and the tests read it)."""
+        with self._cond:
+            return len(self._queue)
+
+    @contextlib.contextmanager
+    def streaming(self, run) -> Iterator[None]:
+        with self._cond:
+            self._runs.add(id(run))
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._runs.discard(id(run))
+
+    def record_draw(self, seconds: float) -> None:
+        self._draw_cost_s = 0.8 * self._draw_cost_s + 0.2 * seconds
+
+    def frame_interval(self) -> float:
+        """Seconds between two views of one run: ``stream_interval_s`` on a quiet machine; with
+        N runs streaming, long enough that N runs' views take at most ``draw_share`` of the
+        cores (N · cost / interval ≤ share · slots), capped at ``max_interval_s``."""
+        streaming = max(1, len(self._runs))
+        needed = streaming * self._draw_cost_s / (LIMITS.draw_share * self.slots)
+        return min(LIMITS.max_interval_s, max(LIMITS.stream_interval_s, needed))
+
+
+# One place per core. AIGC_CPU_SLOTS overrides it (a bigger machine; or 1 to test queueing).
+CPU = FairShare(int(os.environ.get("AIGC_CPU_SLOTS") or os.cpu_count() or 2))
+
+
+class LiveSession:
+    """One browser session's live lab: its current run and the flags its buttons set. gr.State
+    deep-copies the initial value for each session, so sessions share nothing."""
+
+    def __init__(self):
+        self.run = None
+        self.active = None                # the run a Start / Resume stream is training now
+        self.pause_requested = False
+        # one update of the run at a time: two optimiser steps on the same networks at once
+        # corrupt them (a double-clicked Step raised "modified by an inplace operation")
+        self.lock = threading.Lock()
+
+    def __deepcopy__(self, memo) -> LiveSession:
+        """A lock cannot be copied: the copy gets its own."""
+        clone = type(self)()
+        clone.run = copy.deepcopy(self.run, memo)
+        return clone
+
+    def close(self) -> None:
+        """Stop whatever this session trains (its browser tab has gone)."""
+        self.pause_requested = True
+        self.run = None
+
+
+def session_of(value) -> LiveSession:
+    """The session a handler received; a fresh one when the API sent none."""
+    return value if isinstance(value, LiveSession) else LiveSession()
+
+
+# A render function turns (run, note) into the values the page shows for it.
+Render = Callable[[object, str], tuple]
+
+
+def _train_slice(session: LiveSession, run, stop: Callable[[], bool]) -> None:
+    """Iterations for about ``slice_s`` (at least one), on one thread, under the session's lock."""
+    with session.lock, one_thread():
+        deadline = time.perf_counter() + LIMITS.slice_s
+        while run.iteration < run.target and not stop():
+            run.train_step()
+            if time.perf_counter() >= deadline:
+                break
+
+
+def _draw(render: Render, run, note: str) -> tuple:
+    start = time.perf_counter()
+    with one_thread():
+        frame = render(run, note)
+    CPU.record_draw(time.perf_counter() - start)
+    return frame
+
+
+def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tuple]:
+    """Train ``run`` to its target in fair slices, yielding ``(session, *render(run, note))``
+    about every ``frame_interval()`` seconds: the first after one slice, the last when the run
+    is done, paused, diverged, or replaced by a new Start or Reset in this session (then the
+    new run's outputs stand and nothing more is yielded)."""
+    session.active, session.pause_requested = run, False
+
+    def stop() -> bool:
+        return session.pause_requested or session.run is not run
+
+    note = None
+    last_frame = -1.0   # the first view comes after the first slice
+    try:
+        with CPU.streaming(run):
+            while run.iteration < run.target and not stop():
+                with CPU.turn(cancelled=stop) as got_turn:
+                    if got_turn:
+                        _train_slice(session, run, stop)
+                if run.iteration >= run.target or stop():
+                    break
+                if time.monotonic() - last_frame >= CPU.frame_interval():
+                    with CPU.turn(cancelled=stop) as got_turn:
+                        frame = _draw(render, run, translate("live_running", lang)) if got_turn else None
+                    if frame is not None:
+                        last_frame = time.monotonic()
+                        yield session, *frame
+    except Diverged as exc:
+        note = translate("live_diverged", lang, iteration=exc.iteration, what=exc.what)
+    finally:
+        if session.active is run:
+            session.active = None
+    if session.run is run:
+        if note is None:
+            note = translate("live_done" if run.iteration >= run.target else "live_paused", lang)
+        yield session, *_draw(render, run, note)
+
+
+def start(session: LiveSession, run, iterations: int, render: Render, lang: str) -> Iterator[tuple]:
+    """A fresh run in this session (any run it streamed stops), trained ``iterations``."""
+    run.target = run.iteration + iterations
+    session.run = run
+    yield from stream(session, run, render, lang)
+
+
+def resume(session: LiveSession, iterations: int, render: Render, lang: str) -> Iterator[tuple]:
+    """Continue this session's run to its target, or ``iterations`` further once it got there."""
+    run = session.run
+    if run is None:
+        raise InputError("live_err_no_run")
+    if session.active is not None:
+        raise InputError("live_err_busy")
+    if run.iteration >= run.target:
+        run.target = run.iteration + iterations
+    yield from stream(session, run, render, lang)
+
+
+def pause(session) -> None:
+    """Ask this session's stream to stop; it shows the paused run within one slice."""
+    if isinstance(session, LiveSession):
+        session.pause_requested = True
+
+
+def step(session: LiveSession, new_run: Callable[[], object], render: Render, lang: str,
+         train_step: Callable[[object], None] | None = None) -> tuple:
+    """One iteration (``train_step(run)``, by default ``run.train_step()``) of this session's
+    run, a fresh one from ``new_run()`` when there is none yet; returns (session, *views)."""
+    if session.active is not None:
+        raise InputError("live_err_busy")
+    with CPU.turn(), session.lock:   # the view shows this step's result, even when Steps arrive together
+        if session.run is None:
+            session.run = new_run()
+        run = session.run
+        try:
+            with one_thread():
+                (train_step or type(run).train_step)(run)
+            note = translate("live_paused", lang)
+        except Diverged as exc:
+            note = translate("live_diverged", lang, iteration=exc.iteration, what=exc.what)
+        return session, *_draw(render, run, note)
+
+
+def reset(session: LiveSession, run, render: Render, lang: str) -> tuple:
+    """Replace this session's run by ``run`` at iteration 0, shown but not trained (any stream of
+    this session stops at its next check)."""
+    session.run, session.pause_requested = run, False
+    return session, *_draw(render, run, translate("live_ready", lang))

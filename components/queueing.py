@@ -1,0 +1,29 @@
+"""Who waits for whom: every event belongs to one of these groups, chosen for 2 cores.
+
+| group   | limit | what                                              | why                                                   |
+| ------- | ----- | ------------------------------------------------- | ----------------------------------------------------- |
+| live    | 64    | live-training streams (Start, Resume)             | every learner streams at once; the CPU is shared in   |
+|         |       |                                                   | fair slices by ``components.live.CPU``, not by gradio  |
+| control | none  | Pause, and views redrawn from a kept result       | must answer at once, even when everything else queues |
+| heavy   | 2     | one-shot model work: sampling, decoding, analysis | one per core; each also takes a turn at ``live.CPU``   |
+| step    | 4     | Step and Reset of a live run                      | one iteration: quick, but they build models           |
+
+The queue holds at most ``MAX_QUEUE`` waiting events in all; one more is refused with the
+translated "busy" message. README's "Queue and limits" repeats this table.
+"""
+
+from __future__ import annotations
+
+GROUPS: dict[str, int | None] = {
+    "live": 64,
+    "control": None,
+    "heavy": 2,
+    "step": 4,
+}
+MAX_QUEUE = 256          # 30 learners, a few events each, with room to spare
+WORKER_THREADS = 160     # gradio runs handlers on these: every live stream holds one while it lives
+
+
+def queue(group: str) -> dict:
+    """The event keyword arguments that put an event in ``group``."""
+    return {"concurrency_id": group, "concurrency_limit": GROUPS[group]}
