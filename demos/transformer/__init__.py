@@ -1,0 +1,4 @@
+"""Transformer lab: the encoder–decoder of "Attention is all you need" trained live on small
+rewriting tasks (model.py, tasks.py, core.py), and induction heads forming in a two-layer
+attention-only model (induction.py); figures.py draws them, strings.py says them in English and
+Chinese."""

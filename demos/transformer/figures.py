@@ -1,0 +1,300 @@
+"""Figures of the Transformer lab, as plain plotly dicts (components/plots.py). No gradio here.
+
+Every title and axis label goes through ``translate(key, lang)``. Token axes are numeric
+positions with the tokens as tick text (repeated characters would otherwise merge into one
+category), thinned so that labels never overlap even on a phone-width plot: the longest input of
+any task still gets readable ticks, and hovering names every cell.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from components.i18n import translate
+from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from demos.transformer import core
+from demos.transformer.core import Inspection, TransformerRun, TransformerSettings
+from demos.transformer.induction import InductionExample, InductionRun
+
+COLORSCALE = "Viridis"
+MASKED_COLOR = "#d9d9d9"     # cells a query may not look at (the future, padding)
+TRAIN, HELD_OUT, EXACT = "#1971c2", "#e8590c", "#2f9e44"
+RIGHT, WRONG = "#b2f2bb", "#ffc9c9"
+HEAD_COLORS = ("#1971c2", "#e8590c", "#2f9e44", "#9c36b5", "#f08c00", "#0c8599", "#c2255c", "#495057")
+PARTS = ("encoder", "decoder", "cross")
+
+# Tick thinning: the plot may be as narrow as a phone's screen (issue 19: 390 px wide), and a
+# character at the tick font is at most ~0.62 em wide (CJK ~1 em); a row needs ~1.4 em of height.
+MIN_FIGURE_WIDTH = 360
+TICK_FONT = 12
+HEATMAP_HEIGHT, CURVES_HEIGHT, HEADS_HEIGHT = 520, 560, 360
+
+
+def label_width(label: str, font: int = TICK_FONT) -> float:
+    """Pixels a tick label takes on a horizontal axis: wide (CJK) characters ~1 em, others ~0.62 em."""
+    return sum(font if ord(ch) > 0x2E80 else 0.62 * font for ch in label)
+
+
+def token_axis(labels: list[str], axis_px: float, vertical: bool = False) -> dict:
+    """Tick every k-th token, k the smallest stride at which neighbouring labels do not overlap
+    on an axis ``axis_px`` long (widths along x, line heights along y)."""
+    n = max(1, len(labels))
+    needed = 1.4 * TICK_FONT if vertical else max((label_width(s) for s in labels), default=0) + 4
+    stride = max(1, math.ceil(needed / (axis_px / n)))
+    ticks = list(range(0, len(labels), stride))
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [labels[i] for i in ticks],
+            "tickfont": {"size": TICK_FONT}, "tickangle": 0, "showgrid": False, "zeroline": False,
+            "automargin": True}
+
+
+def _plot_px(layout: dict, height: int) -> tuple[float, float]:
+    """(width, height) of the plot area at the narrowest figure width."""
+    margin = layout["margin"]
+    return MIN_FIGURE_WIDTH - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
+
+
+def _tr(lang: str):
+    return lambda key, **values: translate(key, lang, **values)
+
+
+def _thin(values: list[float], points: int) -> tuple[list[int], list[float]]:
+    """(iterations, means) of ``values`` (one per iteration, from 1) in at most ``points``
+    stretches, so a long run's curve stays light and its spikes still show in the average."""
+    stride = max(1, math.ceil(len(values) / points))
+    x, y = [], []
+    for start in range(0, len(values), stride):
+        chunk = values[start: start + stride]
+        x.append(start + len(chunk))
+        y.append(float(np.mean(chunk)))
+    return x, y
+
+
+def _line(x, y, name: str, color: str, cell: int, dash: str | None = None, markers: bool = False) -> dict:
+    return on_cell({"type": "scatter", "mode": "lines+markers" if markers else "lines", "x": x, "y": y,
+                    "name": name, "line": {"color": color, "width": 2, **({"dash": dash} if dash else {})},
+                    "marker": {"size": 5}}, cell)
+
+
+def _legend_title(title: str, parts: list[tuple[str, str]]) -> str:
+    """A panel title that names its lines in their colours, so no shared legend is needed."""
+    return f"{title}: " + " · ".join(f"<span style='color:{c}'><b>{name}</b></span>" for name, c in parts)
+
+
+def curves_figure(run: TransformerRun, lang: str):
+    """Above, the loss of each training batch and on the held-out inputs; below, the held-out
+    token accuracy (teacher forcing) and exact-answer accuracy (greedy decoding)."""
+    tr = _tr(lang)
+    evals = run.evaluations
+    at = [e.iteration for e in evals]
+    titles = [_legend_title(tr("tr_curve_loss"), [(tr("tr_train_loss"), TRAIN), (tr("tr_heldout_loss"), HELD_OUT)]),
+              _legend_title(tr("tr_curve_accuracy"), [(tr("tr_token_acc"), HELD_OUT), (tr("tr_exact_acc"), EXACT)])]
+    x, y = _thin(run.train_loss, TransformerSettings.curve_points)
+    traces = [_line(x, y, tr("tr_train_loss"), TRAIN, 0),
+              _line(at, [e.loss for e in evals], tr("tr_heldout_loss"), HELD_OUT, 0, markers=True),
+              _line(at, [e.token_accuracy for e in evals], tr("tr_token_acc"), HELD_OUT, 1, markers=True),
+              _line(at, [e.exact_accuracy for e in evals], tr("tr_exact_acc"), EXACT, 1, markers=True)]
+    layout = base_layout(tr("tr_curves_title", iteration=run.iteration), CURVES_HEIGHT, showlegend=False,
+                         margin={"l": 60, "r": 20, "t": 80, "b": 60})
+    layout.update(grid(2, 1, titles, vspace=0.14))
+    last = max(1, run.iteration)
+    for cell in range(2):
+        cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
+                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5})
+    cell_axes(layout, 1, x={"title": {"text": tr("tr_iteration")}}, y={"range": [0, 1.02]})
+    cell_axes(layout, 0, y={"rangemode": "tozero"})
+    return figure(traces, layout)
+
+
+def schedule_figure(settings: TransformerSettings, horizon: int, now: int, lang: str):
+    """The Noam rate over steps 1..horizon, with the step the run is at marked."""
+    tr = _tr(lang)
+    steps, rates = core.schedule(settings, horizon)
+    peak = float(core.noam_rate(settings.warmup, settings.d_model, settings.warmup, settings.lr_scale))
+    stride = max(1, len(steps) // 400)  # a smooth curve needs a few hundred points, not 100,000
+    traces = [{"type": "scatter", "mode": "lines", "x": steps[::stride], "y": rates[::stride],
+               "name": tr("tr_lr"), "line": {"color": TRAIN, "width": 2}, "hoverinfo": "x+y"}]
+    if now >= 1:
+        rate_now = float(core.noam_rate(now, settings.d_model, settings.warmup, settings.lr_scale))
+        traces.append({"type": "scatter", "mode": "markers+text", "x": [now], "y": [rate_now],
+                       "text": [tr("tr_now", step=now)], "textposition": "top right",
+                       "marker": {"color": HELD_OUT, "size": 10}, "name": tr("tr_now", step=now)})
+    layout = base_layout(tr("tr_schedule_title", warmup=settings.warmup, peak=f"{peak:.2g}"), 320, showlegend=False,
+                         margin={"l": 70, "r": 30, "t": 70, "b": 60},
+                         xaxis={"title": {"text": tr("tr_iteration")}, "showgrid": True, "gridcolor": "#eee"},
+                         yaxis={"title": {"text": tr("tr_lr")}, "showgrid": True, "gridcolor": "#eee",
+                                "exponentformat": "e", "rangemode": "tozero"})
+    return figure(traces, layout)
+
+
+def _part(inspection: Inspection, part: str) -> tuple[np.ndarray, list[str], list[str]]:
+    """(maps (L, h, queries, keys), query labels, key labels) of one kind of attention."""
+    if part == "encoder":
+        return inspection.encoder_attn, inspection.source_tokens, inspection.source_tokens
+    if part == "decoder":
+        return inspection.decoder_attn, inspection.decoder_tokens, inspection.decoder_tokens
+    return inspection.cross_attn, inspection.decoder_tokens, inspection.source_tokens
+
+
+def _attention_trace(matrix: np.ndarray, queries: list[str], keys: list[str], part: str, tr, show_scale: bool) -> dict:
+    z = np.array(matrix, dtype=float)
+    if part == "decoder":   # the future is masked: grey, not a dark "0"
+        z[np.triu(np.ones(z.shape, bool), 1)] = np.nan
+    weight = tr("tr_weight")
+    return {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "zmax": 1, "showscale": show_scale,
+            "colorbar": {"title": {"text": weight}, "thickness": 12},
+            "customdata": [[f"{q} → {k}" for k in keys] for q in queries],
+            "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
+
+
+def attention_figure(inspection: Inspection, part: str, layer: int, head: int, lang: str):
+    """One head's map: rows are the queries (the positions that look), columns the keys."""
+    tr = _tr(lang)
+    maps, queries, keys = _part(inspection, part)
+    layout = base_layout(tr("tr_attn_title", part=tr(f"tr_part_{part}"), layer=layer, head=head), HEATMAP_HEIGHT,
+                         plot_bgcolor=MASKED_COLOR, margin={"l": 70, "r": 30, "t": 70, "b": 70})
+    width, height = _plot_px(layout, HEATMAP_HEIGHT)
+    key_title = tr("tr_source") if part != "decoder" else tr("tr_decoder_read")
+    query_title = tr("tr_decoder_read") if part != "encoder" else tr("tr_source")
+    layout["xaxis"] = {"title": {"text": f"{tr('tr_key')}: {key_title}"}, **token_axis(keys, width - 60)}
+    layout["yaxis"] = {"title": {"text": f"{tr('tr_query')}: {query_title}"}, "autorange": "reversed",
+                       **token_axis(queries, height, vertical=True)}
+    return figure([_attention_trace(maps[layer, head], queries, keys, part, tr, True)], layout)
+
+
+def heads_figure(inspection: Inspection, part: str, layer: int, lang: str):
+    """Every head of one layer side by side (two rows beyond four heads), to find the one with a pattern."""
+    tr = _tr(lang)
+    maps, queries, keys = _part(inspection, part)
+    heads = maps.shape[1]
+    cols = min(heads, 4)
+    rows = math.ceil(heads / cols)
+    height = HEADS_HEIGHT * rows
+    layout = base_layout(tr("tr_heads_title", part=tr(f"tr_part_{part}"), layer=layer), height, showlegend=False,
+                         plot_bgcolor=MASKED_COLOR, margin={"l": 50, "r": 20, "t": 80, "b": 40})
+    layout.update(grid(rows, cols, [tr("tr_head_n", head=h) for h in range(heads)], hspace=0.04, vspace=0.1))
+    width, plot_height = _plot_px(layout, height)
+    cell_width = width * (1 - 0.04 * (cols - 1)) / cols
+    cell_height = plot_height * (1 - 0.1 * (rows - 1)) / rows
+    traces = []
+    for h in range(heads):
+        traces.append(on_cell(_attention_trace(maps[layer, h], queries, keys, part, tr, h == 0), h))
+        cell_axes(layout, h, x=token_axis(keys, cell_width),
+                  y={"autorange": "reversed", **token_axis(queries, cell_height, vertical=True),
+                     "showticklabels": h % cols == 0})
+    return figure(traces, layout)
+
+
+def decoding_figure(inspection: Inspection, layer: int, head: int | None, lang: str):
+    """Greedy decoding step by step: each row is one step, the token it chose with its
+    probability, and where that step's query looked in the source (one head, or the mean of
+    the heads when ``head`` is None). Hovering a row lists the rivals."""
+    tr = _tr(lang)
+    steps = inspection.steps
+    rows = np.stack([s.cross_attn[layer] if head is None else s.cross_attn[layer, head][None] for s in steps])
+    z = rows.mean(axis=1)                                                    # (steps, S)
+    labels = [tr("tr_step_label", step=t, token=s.token, prob=f"{s.prob:.2f}") for t, s in enumerate(steps)]
+    rivals = [", ".join(f"{tok} {p:.2f}" for tok, p in zip(s.top_tokens, s.top_probs)) for s in steps]
+    weight = tr("tr_weight")
+    trace = {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "zmax": 1,
+             "colorbar": {"title": {"text": weight}, "thickness": 12},
+             "customdata": [[f"{labels[t]} → {src}<br>{tr('tr_rivals')}: {rivals[t]}" for src in inspection.source_tokens]
+                            for t in range(len(steps))],
+             "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
+    verdict = tr("tr_right") if inspection.correct else tr("tr_wrong", answer=inspection.answer)
+    title = tr("tr_decoding_title", source=inspection.source, output=inspection.output, verdict=verdict)
+    subtitle = (tr("tr_looked_mean", layer=layer) if head is None else tr("tr_looked_head", layer=layer, head=head))
+    layout = base_layout(f"{title}<br><sub>{subtitle}</sub>", HEATMAP_HEIGHT,
+                         margin={"l": 120, "r": 30, "t": 90, "b": 60})
+    width, height = _plot_px(layout, HEATMAP_HEIGHT)
+    layout["xaxis"] = {"title": {"text": tr("tr_source")}, **token_axis(inspection.source_tokens, width - 60)}
+    layout["yaxis"] = {"autorange": "reversed", **token_axis(labels, height, vertical=True)}
+    return figure([trace], layout)
+
+
+def forcing_figure(inspection: Inspection, lang: str):
+    """The answer, what teacher forcing predicts at each position (after the right prefix) and
+    what free running wrote (after its own), green where right; below, the probability each
+    gave the right token."""
+    tr = _tr(lang)
+    answer = inspection.answer_tokens
+    n = len(answer)
+    free = (inspection.produced_tokens + [""] * n)[:n]
+    forced = inspection.forced_tokens
+    z = [[np.nan] * n,
+         [1.0 if forced[i] == answer[i] else 0.0 for i in range(n)],
+         [np.nan if not free[i] else 1.0 if free[i] == answer[i] else 0.0 for i in range(n)]]
+    row_names = [tr("tr_answer"), tr("tr_teacher"), tr("tr_free")]
+    table = {"type": "heatmap", "z": z, "x": list(range(n)), "y": [0, 1, 2], "text": [answer, forced, free],
+             "texttemplate": "%{text}", "textfont": {"size": 15}, "zmin": 0, "zmax": 1, "showscale": False,
+             "colorscale": [[0, WRONG], [1, RIGHT]], "xgap": 2, "ygap": 2, "hoverinfo": "skip"}
+    probs = [_line(list(range(n)), inspection.forced_probs.tolist(), tr("tr_teacher"), HELD_OUT, 1, markers=True),
+             _line(list(range(n)), [None if math.isnan(p) else p for p in inspection.free_probs], tr("tr_free"),
+                   EXACT, 1, dash="dot", markers=True)]
+    layout = base_layout(tr("tr_forcing_title"), 440, showlegend=True, plot_bgcolor="white",
+                         margin={"l": 60, "r": 20, "t": 70, "b": 60},
+                         legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"})
+    layout.update(grid(2, 1, ["", tr("tr_prob_right")], vspace=0.16))
+    layout["annotations"] = [a for a in layout["annotations"] if a["text"]]
+    width, _ = _plot_px(layout, 440)
+    positions = [str(i) for i in range(n)]
+    cell_axes(layout, 0, x={**token_axis(positions, width), "showticklabels": False},
+              y={"tickvals": [0, 1, 2], "ticktext": [r.split(":")[0].split("：")[0] for r in row_names],
+                 "autorange": "reversed", "automargin": True, "showgrid": False})
+    cell_axes(layout, 1, x={**token_axis(positions, width), "title": {"text": tr("tr_position")}},
+              y={"range": [0, 1.05], "showgrid": True, "gridcolor": "#eee", "nticks": 3})
+    return figure([on_cell(table, 0), *probs], layout)
+
+
+def induction_curves_figure(run: InductionRun, lang: str):
+    """The phase change: loss on the first and the repeated copy; the previous-token score of
+    each layer-0 head; the induction score of each layer-1 head."""
+    tr = _tr(lang)
+    evals = run.evaluations
+    at = [e.iteration for e in evals]
+    heads = run.settings.heads
+    head_names = [(tr("tr_head_n", head=h), HEAD_COLORS[h % len(HEAD_COLORS)]) for h in range(heads)]
+    titles = [_legend_title(tr("tr_ind_loss"), [(tr("tr_first_half"), HELD_OUT), (tr("tr_second_half"), TRAIN)]),
+              _legend_title(tr("tr_ind_prev"), head_names), _legend_title(tr("tr_ind_score"), head_names)]
+    traces = []
+    for values, key, color in ((run.first_half_loss, "tr_first_half", HELD_OUT),
+                               (run.second_half_loss, "tr_second_half", TRAIN)):
+        x, y = _thin(values, TransformerSettings.curve_points)
+        traces.append(_line(x, y, tr(key), color, 0))
+    for cell, layer, attribute in ((1, 0, "previous_token"), (2, 1, "induction")):
+        for h, (name, color) in enumerate(head_names):
+            traces.append(_line(at, [float(getattr(e, attribute)[layer, h]) for e in evals], name, color, cell))
+    layout = base_layout(tr("tr_ind_curves_title", iteration=run.iteration), 720, showlegend=False,
+                         margin={"l": 60, "r": 20, "t": 80, "b": 60})
+    layout.update(grid(3, 1, titles, vspace=0.1))
+    last = max(1, run.iteration)
+    for cell in range(3):
+        cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
+                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5})
+    cell_axes(layout, 0, y={"rangemode": "tozero"})
+    for cell in (1, 2):
+        cell_axes(layout, cell, y={"range": [0, 1.02]})
+    cell_axes(layout, 2, x={"title": {"text": tr("tr_iteration")}})
+    return figure(traces, layout)
+
+
+def induction_example_figure(example: InductionExample, lang: str):
+    """The previous-token head and the induction head on one [r r] sequence, side by side: the
+    first lights the diagonal just below the main one, the second a diagonal n - 1 to its left
+    in the repeated half."""
+    tr = _tr(lang)
+    tokens = example.tokens
+    titles = [tr("tr_ind_prev_head", head=example.previous_head, score=f"{example.previous_score:.2f}"),
+              tr("tr_ind_ind_head", head=example.induction_head, score=f"{example.induction_score:.2f}")]
+    layout = base_layout(tr("tr_ind_example_title"), 520, showlegend=False, plot_bgcolor=MASKED_COLOR,
+                         margin={"l": 40, "r": 20, "t": 90, "b": 40})
+    layout.update(grid(1, 2, titles, hspace=0.08))
+    width, height = _plot_px(layout, 520)
+    traces = []
+    for cell, matrix in enumerate((example.previous_attn, example.induction_attn)):
+        traces.append(on_cell(_attention_trace(matrix, tokens, tokens, "decoder", _tr(lang), cell == 1), cell))
+        cell_axes(layout, cell, x=token_axis(tokens, width * 0.46),
+                  y={"autorange": "reversed", **token_axis(tokens, height, vertical=True),
+                     "scaleanchor": "x" if cell == 0 else "x2"})
+    return figure(traces, layout)
