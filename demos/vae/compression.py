@@ -27,7 +27,7 @@ from components.i18n import InputError
 from components.live import Diverged
 from components.threads import one_thread
 from components.validation import as_int
-from demos.vae import data
+from demos.vae import data, views
 from demos.vae.core import (
     VaeRun,
     VaeSettings,
@@ -175,3 +175,21 @@ class PairRun:
         if self.autoencoder.iteration <= self.vae.iteration:
             self.autoencoder.train_step()
         self.vae.train_step()
+
+
+@dataclasses.dataclass(frozen=True)
+class PairSide:
+    """What the comparison shows of one of the two runs."""
+    latent: views.LatentView
+    density: views.DensityView
+    samples: views.Samples
+
+
+def pair_sides(pair: PairRun, seed) -> tuple[PairSide, PairSide]:
+    """(autoencoder, VAE): their latent maps and aggregate posteriors, and the same prior
+    samples (``seed``) decoded by each."""
+    sides = []
+    for run in (pair.autoencoder, pair.vae):
+        snap = views.snapshot(run)
+        sides.append(PairSide(snap.latent, snap.density, views.prior_samples(run, seed)))
+    return sides[0], sides[1]

@@ -51,7 +51,7 @@ class VaeSettings:
     dataset: str = setting(data.DIGITS, label="vae_dataset", choices=data.NAMES, choice_label="vae_dataset_{}")
     # see LIKELIHOODS; the 2D sets need "gaussian" (check)
     likelihood: str = setting("binomial", label="vae_likelihood", choices=LIKELIHOODS,
-                              choice_label="vae_likelihood_{}", widget="radio")
+                              choice_label="vae_likelihood_{}", widget="radio", info="vae_likelihood_info")
     # d = 2: the latent plane is the latent space itself; up to 16 the KL-per-dimension bars stay readable
     latent_dim: int = setting(2, label="vae_latent_dim", low=1, high=16)
     width: int = setting(128, label="vae_width", low=8, high=512, step=8)  # units per hidden layer
@@ -59,7 +59,7 @@ class VaeSettings:
     depth: int = setting(2, label="vae_depth", low=0, high=4)
     # weight of the KL term (Higgins et al. 2017): 1 = the true ELBO, 0 = a plain autoencoder
     # (nothing keeps σ from shrinking to 0, so z → μ); above 100 every dimension is the prior
-    beta: float = setting(1.0, label="vae_beta", low=0.0, high=100.0, step=0.05, widget="number")
+    beta: float = setting(1.0, label="vae_beta", low=0.0, high=100.0, step=0.05, widget="number", info="vae_beta_info")
     # Adam's rate; any rate diverges above 1 (surely a typo), and one ≤ 0 never learns
     lr: float = setting(2e-3, label="vae_lr", low=0.0, high=1.0, positive=True, widget="number", step=1e-4)
     batch: int = setting(128, label="vae_batch", low=1, high=1024)  # an iteration stays in milliseconds
@@ -68,6 +68,9 @@ class VaeSettings:
     # about 20 s on one core
     iterations: int = setting(3000, label="vae_iterations", low=1, high=100_000, widget="number")
 
+    # with β = 0 nothing stops log σ² falling for ever; at e^-87 σ² would turn into a denormal
+    # float, which a CPU computes ~100x slower. σ ≥ e^-10 ≈ 5e-5 is a point on any plane shown.
+    min_log_var: ClassVar[float] = -20.0
     eval_every: ClassVar[int] = 25           # iterations between held-out evaluations (a few ms each)
     curve_points: ClassVar[int] = 300        # curves are thinned to this many points per line
     active_threshold: ClassVar[float] = 0.01  # Burda et al. 2016: unit u is active if Var_x(μ_u) > 0.01
@@ -75,9 +78,8 @@ class VaeSettings:
     ellipses: ClassVar[int] = 12             # held-out rows whose 1σ posterior is drawn
     ellipse_points: ClassVar[int] = 41       # points on each ellipse's outline
     manifold_side: ClassVar[int] = 10        # the decoded grid is side x side images (or lines, 2D data)
-    manifold_quantile: ClassVar[float] = 0.05  # Kingma & Welling 2014 fig. 4: z = Φ⁻¹(u), u in [.05, .95]
     density_cells: ClassVar[int] = 48        # prior vs aggregate posterior on a 48 x 48 grid
-    density_samples: ClassVar[int] = 32      # z ~ q(z|x) drawn per held-out row for q(z)
+    density_samples: ClassVar[int] = 8       # z ~ q(z|x) drawn per training row for q(z)
     hole_ratio: ClassVar[float] = 0.1        # a cell is a "hole" where q(z) < 10% of p(z)
     min_half_width: ClassVar[float] = 3.0    # the latent plane shows at least [-3, 3]² (the prior's bulk)
     max_half_width: ClassVar[float] = 50.0   # and at most [-50, 50]² (an autoencoder's codes wander)
@@ -128,7 +130,7 @@ class VAE(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mu, log_var = self.encoder(x).chunk(2, dim=-1)                  # (B, d) each
-        return mu, log_var
+        return mu, log_var.clamp(min=VaeSettings.min_log_var)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)                                          # (B, D) logits or means
@@ -272,8 +274,9 @@ def held_out_noise(run: VaeRun) -> torch.Tensor:
     return torch.randn(len(run.data.held_out), run.settings.latent_dim, generator=gen)
 
 
-def train(run: VaeRun, iterations: int) -> None:
-    """``iterations`` steps, headless (tests, benchmarks, the β sweep), on one thread."""
+def train(run, iterations: int) -> None:
+    """``iterations`` steps of a run (a VaeRun, or anything with its ``train_step``), headless
+    (tests, benchmarks, the β sweep), on one thread."""
     with one_thread():
         for _ in range(iterations):
             run.train_step()

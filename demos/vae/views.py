@@ -107,15 +107,15 @@ def latent_view(run: VaeRun, mu: torch.Tensor, log_var: torch.Tensor) -> LatentV
 
 @dataclasses.dataclass(frozen=True)
 class ManifoldView:
-    """The decoder over a grid of the plane (Kingma & Welling 2014, fig. 4): the grid's ticks
-    are prior quantiles Φ⁻¹(u) for u evenly spaced in [q, 1 − q]."""
+    """The decoder over an evenly spaced grid of the latent plane, laid out where each z lies
+    (Kingma & Welling 2014, fig. 4): the same square [-h, h]² the latent map shows, so a
+    region of codes and the digits decoded there can be compared."""
     ticks: np.ndarray           # (side,) coordinates along each axis of the plane
     decoded: np.ndarray         # (rows, side, D) E[x|z]; row r is y = ticks[r] (1 row when d = 1)
 
 
-def manifold(run: VaeRun, axes: np.ndarray, side: int = S.manifold_side) -> ManifoldView:
-    q = S.manifold_quantile
-    ticks = torch.special.ndtri(torch.linspace(q, 1 - q, side))       # (side,)
+def manifold(run: VaeRun, axes: np.ndarray, half: float, side: int = S.manifold_side) -> ManifoldView:
+    ticks = torch.linspace(-half, half, side)                          # (side,)
     w = torch.from_numpy(axes)                                         # (d, 2)
     ys = ticks if run.settings.latent_dim > 1 else torch.zeros(1)
     z = ticks.view(1, -1, 1) * w[:, 0] + ys.view(-1, 1, 1) * w[:, 1]  # (rows, side, d)
@@ -125,7 +125,7 @@ def manifold(run: VaeRun, axes: np.ndarray, side: int = S.manifold_side) -> Mani
 
 @dataclasses.dataclass(frozen=True)
 class DensityView:
-    """Prior p(z) against the aggregate posterior q(z) = E_x[q(z|x)] (x: the held-out rows),
+    """Prior p(z) against the aggregate posterior q(z) = E_x[q(z|x)] over the training rows,
     as probability mass per cell of the plane (per bin of the line when d = 1). Where q puts
     much less mass than p, decoding a prior sample gives something the decoder never learned:
     a "hole". A plain autoencoder leaves many; the KL term fills them."""
@@ -135,10 +135,10 @@ class DensityView:
     hole_mass: float            # prior mass in cells where q < hole_ratio · p
 
 
-def density(run: VaeRun, mu: torch.Tensor, log_var: torch.Tensor, axes: np.ndarray, half: float) -> DensityView:
-    """From the held-out rows' (μ, log σ²), a sample of the data as good as the training rows."""
+def density(run: VaeRun, axes: np.ndarray, half: float) -> DensityView:
     cells = S.density_cells
     edges = np.linspace(-half, half, cells + 1)
+    mu, log_var = encode(run, run.data.train)
     gen = torch.Generator().manual_seed(run.settings.seed + 2)
     eps = torch.randn(S.density_samples, *mu.shape, generator=gen)    # (K, N, d)
     samples = project(reparameterize(mu, log_var, eps), axes).reshape(-1, 2)
@@ -177,7 +177,7 @@ def plane_view(run: VaeRun, axes: np.ndarray) -> PlaneView:
     z = torch.randn(len(run.data.held_out), run.settings.latent_dim, generator=gen)
     noise_std = math.exp(0.5 * run.model.log_var_x.item())
     samples = decode_mean(run, z) + noise_std * torch.randn(len(z), 2, generator=gen)
-    lines = manifold(run, axes, side=3 * S.manifold_side).decoded
+    lines = manifold(run, axes, S.min_half_width, side=3 * S.manifold_side).decoded
     return PlaneView(run.data.held_out.numpy(), run.data.held_out_labels, decode_mean(run, mu).numpy(),
                      samples.numpy(), lines)
 
@@ -198,17 +198,18 @@ def snapshot(run: VaeRun) -> Snapshot:
         mu, log_var = encode(run, run.data.held_out)
         latent = latent_view(run, mu, log_var)
         plane = plane_view(run, latent.axes) if not run.data.is_digits else None
-        return Snapshot(run.iteration, latent, manifold(run, latent.axes),
-                        density(run, mu, log_var, latent.axes, latent.half_width), plane)
+        return Snapshot(run.iteration, latent, manifold(run, latent.axes, latent.half_width),
+                        density(run, latent.axes, latent.half_width), plane)
 
 
 # ---------------------------------------------------------------------------------------------
 # one digit through the encoder: the reparameterisation trick
 
 
-def held_out_row(run: VaeRun, index) -> tuple[torch.Tensor, int]:
-    """(row (D,), class) of held-out row ``index``; InputError when out of range."""
-    index = as_int("vae_digit_index", index, 0, len(run.data.held_out) - 1)
+def held_out_row(run: VaeRun, index, name: str = "vae_digit_index") -> tuple[torch.Tensor, int]:
+    """(row (D,), class) of held-out row ``index``; InputError naming the control ``name`` when
+    out of range."""
+    index = as_int(name, index, 0, len(run.data.held_out) - 1)
     return run.data.held_out[index], int(run.data.held_out_labels[index])
 
 
@@ -289,14 +290,19 @@ def prior_samples(run: VaeRun, seed, n: int = S.prior_samples) -> Samples:
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation (Shoemake 1985; White 2016, https://arxiv.org/abs/1609.04468):
-    sin((1 − t)Ω)/sin Ω · a + sin(tΩ)/sin Ω · b, Ω the angle between a and b. In d dimensions
-    the prior's mass lies near the sphere of radius √d; the straight line between two codes cuts
-    inside it, the arc stays near it. (len(t), d); linear where a and b are (anti)parallel."""
-    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
-    omega = torch.arccos(cos.clamp(-1, 1))
+    the direction turns along the great circle, sin((1 − t)Ω)/sin Ω · â + sin(tΩ)/sin Ω · b̂ with
+    Ω the angle between a and b, while the length goes linearly from ‖a‖ to ‖b‖ (for codes of
+    equal length this is White's slerp; for unequal ones his formula overshoots, up to 1/sin Ω).
+    In d dimensions the prior's mass lies near the sphere of radius √d: the straight line
+    between two codes cuts inside it, the arc does not. (len(t), d); linear where a and b are
+    (anti)parallel, since then no single arc joins them."""
+    length_a, length_b = a.norm(), b.norm()
+    unit_a, unit_b = a / length_a.clamp_min(1e-12), b / length_b.clamp_min(1e-12)
+    omega = torch.arccos(torch.dot(unit_a, unit_b).clamp(-1, 1))
     if torch.sin(omega) < 1e-6:
         return (1 - t)[:, None] * a + t[:, None] * b
-    return (torch.sin((1 - t) * omega)[:, None] * a + torch.sin(t * omega)[:, None] * b) / torch.sin(omega)
+    direction = (torch.sin((1 - t) * omega)[:, None] * unit_a + torch.sin(t * omega)[:, None] * unit_b) / torch.sin(omega)
+    return ((1 - t) * length_a + t * length_b)[:, None] * direction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,7 +323,7 @@ def interpolate(run: VaeRun, a, b, steps) -> Interpolation:
     """Between held-out rows ``a`` and ``b`` (indices), ``steps`` points including both ends."""
     low, _, high = S.interp_steps
     steps = as_int("vae_interp_steps", steps, low, high)
-    (xa, la), (xb, lb) = held_out_row(run, a), held_out_row(run, b)
+    (xa, la), (xb, lb) = held_out_row(run, a, "vae_interp_from"), held_out_row(run, b, "vae_interp_to")
     mu, _ = encode(run, torch.stack([xa, xb]))                         # (2, d)
     t = torch.linspace(0, 1, steps)
     linear = (1 - t)[:, None] * mu[0] + t[:, None] * mu[1]             # (S, d)
