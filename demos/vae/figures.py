@@ -64,7 +64,8 @@ def _canvas(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
 
 
 def _digits_trace(canvas: np.ndarray, value_label: str) -> dict:
-    return {"type": "heatmap", "z": canvas, "colorscale": INK, "zmin": 0, "zmax": 1, "showscale": False,
+    """Ink rounded to 3 decimals: a tenth of a grey level, and a third of the JSON to send."""
+    return {"type": "heatmap", "z": np.round(canvas, 3), "colorscale": INK, "zmin": 0, "zmax": 1, "showscale": False,
             "zsmooth": False, "hovertemplate": f"{value_label} %{{z:.2f}}<extra></extra>"}
 
 
@@ -230,7 +231,7 @@ def density_figure(view: DensityView, lang: str):
     """Left the prior's mass per cell, right the aggregate posterior's, on one colour scale;
     holes (q below a tenth of p) outlined in red on the right."""
     tr = _tr(lang)
-    centres = (view.edges[:-1] + view.edges[1:]) / 2
+    centres = np.round((view.edges[:-1] + view.edges[1:]) / 2, 4)
     title = tr("vae_density_title", holes=f"{view.hole_mass:.0%}")
     if view.prior.ndim == 1:   # d = 1: two curves over the line
         traces = [{"type": "scatter", "mode": "lines", "x": centres, "y": values, "name": tr(key),
@@ -244,7 +245,7 @@ def density_figure(view: DensityView, lang: str):
     layout.update(grid(1, 2, [tr("vae_prior"), tr("vae_aggregate")], hspace=0.08))
     traces = []
     for cell, values in enumerate((view.prior, view.aggregate)):
-        traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": values, "colorscale": DENSITY,
+        traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": np.round(values, 6), "colorscale": DENSITY,
                                "zmin": 0, "zmax": top, "showscale": cell == 1, "colorbar": {"thickness": 12},
                                "hovertemplate": "(%{x:.1f}, %{y:.1f}) %{z:.4f}<extra></extra>"}, cell))
         cell_axes(layout, cell, x={"constrain": "domain", "showgrid": False, "zeroline": False},
@@ -252,7 +253,7 @@ def density_figure(view: DensityView, lang: str):
                      "zeroline": False})
     holes = view.aggregate < VaeSettings.hole_ratio * view.prior
     holes &= view.prior > 0.1 * view.prior.max()      # only where the prior has real mass to lose
-    traces.append(on_cell({"type": "contour", "x": centres, "y": centres, "z": holes.astype(float),
+    traces.append(on_cell({"type": "contour", "x": centres, "y": centres, "z": holes.astype(np.int8),
                            "contours": {"start": 0.5, "end": 0.5, "coloring": "none"},
                            "line": {"color": "#d62728", "width": 1.5}, "showscale": False, "hoverinfo": "skip"}, 1))
     return figure(traces, layout)
@@ -473,7 +474,7 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
                      "showgrid": False})
         centres = (dens.edges[:-1] + dens.edges[1:]) / 2
         if dens.aggregate.ndim == 2:
-            traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": dens.aggregate,
+            traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": np.round(dens.aggregate, 6),
                                    "colorscale": DENSITY, "showscale": False, "hoverinfo": "skip"}, base + 1))
             circle = np.linspace(0, 2 * np.pi, 60)
             for radius in (1, 2):   # the prior's 1σ and 2σ circles
