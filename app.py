@@ -14,11 +14,9 @@ import os
 import gradio as gr
 
 import demos
+from components import input_guard, live
+from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
-
-# Two cores: at most two heavy jobs of one kind at a time, and a bounded waiting line.
-CONCURRENCY_PER_EVENT = 2
-MAX_QUEUE = 64
 
 CSS = """
 .gradio-container { max-width: 1400px !important; }
@@ -34,8 +32,22 @@ def build_demo() -> gr.Blocks:
             for lab in demos.labs():
                 with gr.Tab(I18N(lab.tab_label), id=lab.key):
                     lab.build(blocks)
-    blocks.queue(default_concurrency_limit=CONCURRENCY_PER_EVENT, max_size=MAX_QUEUE)
+        blocks.unload(end_session)
+    # an event that names no group of components/queueing.py runs one at a time per function
+    blocks.queue(default_concurrency_limit=GROUPS["heavy"], max_size=MAX_QUEUE)
+    input_guard.install(blocks)
     return blocks
+
+
+def end_session(request: gr.Request) -> None:
+    """A browser tab has closed: stop its live runs and free its state now (gradio would keep
+    it an hour). Runs on gradio's event loop, so it only sets flags and drops references."""
+    holder = demo.state_holder
+    if request.session_hash in holder:
+        for _block, value, _expired in holder[request.session_hash].state_components:
+            if isinstance(value, live.LiveSession):
+                value.close()
+        holder.delete_state(request.session_hash)
 
 
 demo = build_demo()
@@ -50,6 +62,8 @@ def launch_kwargs() -> dict:
         i18n=translations(),
         css=CSS,
         footer_links=["api", "gradio", "settings"],
+        max_threads=WORKER_THREADS,
+        state_session_capacity=SESSIONS_KEPT,
     )
 
 

@@ -14,6 +14,9 @@ A lab's handler takes what it needs by name:
 - then the handler's other parameters, except ``lang``,
 - then ``request: gr.Request``, from which ``lang`` (the user's language) is read.
 
+A generator handler's frames are skipped while the page has not received the previous one:
+the page gets the newest frame, never a backlog of stale ones.
+
 Inside, the raw values are checked into a settings instance (``components.settings.parse``) and
 every failure goes through ``components.errors``: a message in the user's language, never a
 traceback. The undecorated function stays reachable as ``.__wrapped__`` for unit tests, and the
@@ -28,6 +31,7 @@ import inspect
 import gradio as gr
 
 from components.errors import request_language, user_errors
+from components.input_guard import behind
 from components.settings import controls, parse
 
 _REQUEST = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
@@ -36,6 +40,10 @@ _REQUEST = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
 
 def _plain(name: str, default=inspect.Parameter.empty) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+
+
+def _request(args, kwargs):
+    return next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
 
 
 def handler(settings_cls=None):
@@ -69,7 +77,18 @@ def handler(settings_cls=None):
 
         if inspect.isgeneratorfunction(fn):
             def gradio_fn(*args, **kwargs):
-                yield from fn(**call_args(args, kwargs))
+                # a page that has not received the last frame gets the newest one later, not
+                # every stale one in between (components.input_guard.behind)
+                request = _request(args, kwargs)
+                held = None
+                for frame in fn(**call_args(args, kwargs)):
+                    if behind(request):
+                        held = frame
+                        continue
+                    held = None
+                    yield frame
+                if held is not None:
+                    yield held
         else:
             def gradio_fn(*args, **kwargs):
                 return fn(**call_args(args, kwargs))

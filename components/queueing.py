@@ -21,7 +21,10 @@ GROUPS: dict[str, int | None] = {
     "step": 4,
 }
 MAX_QUEUE = 256          # 30 learners, a few events each, with room to spare
-WORKER_THREADS = 160     # gradio runs handlers on these: every live stream holds one while it lives
+WORKER_THREADS = 160     # events running at once, all groups together: every live stream holds one
+# sessions whose state the server keeps (least recently used out first): each costs ~0.5 MB of
+# gradio's per-session config copy; a closed tab's state is freed at once (app.end_session)
+SESSIONS_KEPT = 400
 
 
 def queue(group: str) -> dict:

@@ -21,9 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components.i18n import InputError
-
-# the longest piece of a bad value a message repeats back (a 100 KB string is not echoed)
-ECHO_CHARS = 40
+from components.validation import as_bool, as_choice, as_float, as_int, as_text
 
 WIDGETS = ("slider", "number", "dropdown", "radio", "checkbox", "textbox")
 
@@ -69,54 +67,19 @@ def defaults(cls) -> dict[str, Any]:
     return {f.name: f.default for f in dataclasses.fields(cls) if "control" in f.metadata}
 
 
-def _echo(value) -> str:
-    text = repr(value)
-    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
-
-
-def as_number(control: Control, value):
-    """``value`` as the control's int or float, inside its bounds; InputError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError("err_not_number", name=control.label, value=_echo(value))
-    try:
-        number = float(value)
-    except ValueError:
-        raise InputError("err_not_number", name=control.label, value=_echo(value)) from None
-    if not math.isfinite(number):
-        raise InputError("err_not_number", name=control.label, value=_echo(value))
-    low = -math.inf if control.low is None else control.low
-    high = math.inf if control.high is None else control.high
-    if control.positive and not low < number <= high:
-        raise InputError("err_positive_range", name=control.label, low=f"{low:g}", high=f"{high:g}",
-                         value=f"{number:g}")
-    if not low <= number <= high:
-        key = "err_out_of_range" if control.low is not None and control.high is not None else (
-            "err_at_least" if control.low is not None else "err_at_most")
-        raise InputError(key, name=control.label, low=f"{low:g}", high=f"{high:g}", value=f"{number:g}")
-    if control.kind is int:
-        if number != int(number):
-            raise InputError("err_not_integer", name=control.label, value=f"{number:g}")
-        return int(number)
-    return number
-
-
 def check_value(control: Control, value):
-    """One value, checked against its control."""
+    """One value, checked against its control (``components.validation``)."""
     if control.kind in (int, float):
-        return as_number(control, value)
+        low = -math.inf if control.low is None else control.low
+        high = math.inf if control.high is None else control.high
+        if control.kind is int:
+            return as_int(control.label, value, low, high)
+        return as_float(control.label, value, low, high, above_low=control.positive)
     if control.kind is bool:
-        if isinstance(value, bool):
-            return value
-        raise InputError("err_not_bool", name=control.label, value=_echo(value))
+        return as_bool(control.label, value)
     if control.choices:
-        if isinstance(value, str) and value in control.choices:
-            return value
-        raise InputError("err_choice", name=control.label, value=_echo(value), allowed=", ".join(control.choices))
-    if not isinstance(value, str):
-        raise InputError("err_not_text", name=control.label, value=_echo(value))
-    if control.max_chars is not None and len(value) > control.max_chars:
-        raise InputError("err_text_too_long", name=control.label, n=len(value), limit=control.max_chars)
-    return value
+        return as_choice(control.label, value, control.choices)
+    return as_text(control.label, value, control.max_chars)
 
 
 def parse(cls, values: Mapping[str, Any] | Sequence[Any]):

@@ -93,10 +93,10 @@ def test_two_sessions_share_nothing(server_url):
 
 
 @pytest.mark.parametrize("change, message", [
-    # sliders' bounds are checked first by gradio itself ("Value 0 is less than minimum value 1")
-    ({"lr_g": 0}, "above 0 and at most 1"), ({"lr_d": 1e9}, "at most 1"), ({"batch": 0}, "minimum value 1"),
+    # sliders' bounds are checked before gradio's own check (components/input_guard.py)
+    ({"lr_g": 0}, "above 0 and at most 1"), ({"lr_d": 1e9}, "at most 1"), ({"batch": 0}, "Batch size must be between 1 and 1024, got 0"),
     ({"dataset": "cats"}, "Data set must be one of"), ({"loss": "wasserstein"}, "Loss must be one of"),
-    ({"noise_dim": 1000}, "maximum value 64"), ({"seed": -3}, "Seed"), ({"arch": "conv"}, "digits only"),
+    ({"noise_dim": 1000}, "Noise dimension must be between 1 and 64"), ({"seed": -3}, "Seed"), ({"arch": "conv"}, "digits only"),
     ({"dataset": "sketch"}, "drawing is empty"),
 ])
 def test_bad_values_get_a_clear_message(client, change, message):
@@ -105,7 +105,7 @@ def test_bad_values_get_a_clear_message(client, change, message):
 
 
 def test_bad_step_mode_and_iterations_get_a_message(client):
-    with pytest.raises(AppError, match="not in the list of choices"):  # gradio's own check of a Radio
+    with pytest.raises(AppError, match="One step of must be one of: d, g, both; got 'everything'"):
         client.predict(*settings(), None, "everything", api_name="/gan_step")
     with pytest.raises(AppError, match="Iterations"):
         start(client, 0).result(timeout=60)

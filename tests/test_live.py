@@ -1,0 +1,166 @@
+"""The shared live-training mechanism: fair turns at the CPU, streaming, pause, divergence, and,
+through the GAN lab's API, fairness by order."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+
+import pytest
+from gradio_client import Client
+
+from components import live
+from components.i18n import InputError
+
+
+class CountingRun:
+    """A run whose iteration costs ``cost_s`` of busy CPU; it diverges at ``diverge_at``."""
+
+    def __init__(self, cost_s: float = 0.002, diverge_at: int | None = None):
+        self.iteration, self.target = 0, 0
+        self.cost_s, self.diverge_at = cost_s, diverge_at
+
+    def train_step(self):
+        if self.iteration + 1 == self.diverge_at:
+            raise live.Diverged(self.iteration + 1, "G")
+        end = time.perf_counter() + self.cost_s
+        while time.perf_counter() < end:
+            pass
+        self.iteration += 1
+
+
+def render(run, note):
+    return run.iteration, note
+
+
+def test_turns_are_handed_out_first_come_first_served():
+    share = live.FairShare(slots=1)
+    order, started = [], []
+    with share.turn():               # hold the only slot while the others queue up
+        threads = []
+        for n in range(5):
+            def take(n=n):
+                with share.turn():
+                    order.append(n)
+            thread = threading.Thread(target=take)
+            thread.start()
+            threads.append(thread)
+            while share.waiting() < n + 1:   # n is queued before n + 1 asks
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_cancelled_wait_gives_up_its_place():
+    share = live.FairShare(slots=1)
+    with share.turn():
+        with share.turn(cancelled=lambda: True) as got:
+            assert got is False
+    assert share.waiting() == 0
+
+
+def test_runs_streaming_together_advance_together():
+    """Two runs on one slot: each slice is ~slice_s, so after both finish, neither finished its
+    whole target before the other had started (no run-to-completion)."""
+    share = live.FairShare(slots=1)
+    firsts, ends = {}, {}
+
+    def train(name):
+        session, run = live.LiveSession(), CountingRun()
+        frames = live.start(session, run, 150, lambda r, n: (r.iteration, n), "en")
+        for _, iteration, _ in frames:
+            firsts.setdefault(name, (time.perf_counter(), iteration))
+        ends[name] = time.perf_counter()
+
+    original = live.CPU
+    live.CPU = share
+    try:
+        threads = [threading.Thread(target=train, args=(n,)) for n in "ab"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        live.CPU = original
+    assert max(t for t, _ in firsts.values()) < min(ends.values())
+    assert all(iteration < 150 for _, iteration in firsts.values())
+
+
+def test_a_stream_ends_with_the_done_view_and_a_paused_one_with_the_paused_view():
+    session, run = live.LiveSession(), CountingRun(cost_s=0.0)
+    frames = list(live.start(session, run, 50, render, "en"))
+    assert frames[-1][1] == 50 and "target" in frames[-1][2]
+    session, run = live.LiveSession(), CountingRun()
+    stream = live.start(session, run, 10**9, render, "en")
+    next(stream)
+    live.pause(session)
+    *_, last = stream
+    assert "paused" in last[2] and 0 < last[1] < 10**9
+    at_pause = run.iteration
+    more = list(live.resume(session, 20, render, "en"))   # target not reached: resumes to it
+    assert more and run.iteration > at_pause
+
+
+def test_divergence_ends_the_stream_with_a_message():
+    session = live.LiveSession()
+    *_, last = live.start(session, CountingRun(cost_s=0.0, diverge_at=7), 100, render, "zh")
+    assert last[1] == 6 and "第 7 次迭代发散" in last[2]
+
+
+def test_a_new_start_in_the_same_session_stops_the_old_stream_silently():
+    session = live.LiveSession()
+    old = live.start(session, CountingRun(), 10**9, render, "en")
+    next(old)
+    new_run = CountingRun(cost_s=0.0)
+    assert list(live.start(session, new_run, 5, render, "en"))[-1][1] == 5
+    assert list(old) == []   # the old stream stops and shows nothing over the new run's views
+
+
+def test_resume_without_a_run_and_step_while_streaming_are_refused():
+    with pytest.raises(InputError, match="no run"):
+        next(live.resume(live.LiveSession(), 10, render, "en"))
+    session = live.LiveSession()
+    stream = live.start(session, CountingRun(), 10**9, render, "en")
+    next(stream)
+    with pytest.raises(InputError, match="Pause first"):
+        live.step(session, CountingRun, render, "en")
+    live.pause(session)
+    list(stream)
+    assert live.step(session, CountingRun, render, "en")[1] == session.run.iteration
+
+
+def test_a_session_copies_without_its_lock_and_closing_stops_its_run():
+    session = live.LiveSession()
+    session.run = CountingRun()
+    twin = copy.deepcopy(session)
+    assert twin.lock is not session.lock and twin.run is not session.run
+    stream = live.start(session, CountingRun(), 10**9, render, "en")
+    next(stream)
+    session.close()
+    assert list(stream) == []
+
+
+def test_every_learner_sees_a_first_update_before_any_finishes(server_url):
+    """Fairness by order, not by time: more sessions train at once than there are CPU slots,
+    and every one of them gets its first update before any of them finishes."""
+    from components.settings import defaults
+    from demos.gan import core
+
+    values = defaults(core.GanSettings) | {"iterations": 1500}
+    clients = [Client(server_url, verbose=False) for _ in range(2 * live.CPU.slots + 2)]
+    jobs = [c.submit(*values.values(), None, api_name="/gan_start") for c in clients]
+    first, done = {}, {}
+    deadline = time.time() + 300
+    while len(done) < len(jobs):
+        assert time.time() < deadline
+        now = time.time()
+        for n, job in enumerate(jobs):
+            if n not in first and job.outputs():
+                first[n] = now
+            if n not in done and job.done():
+                done[n] = now
+        time.sleep(0.02)
+    assert all("Iteration 1500" in job.result()[0] for job in jobs)
+    assert max(first.values()) <= min(done.values())
