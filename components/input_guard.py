@@ -13,28 +13,41 @@ goes through (the queue, the direct route, the validator step) and which receive
 and the request. Each value is checked against its component (the session's updated copy when a
 ``gr.update`` changed its limits) with ``components.validation``; a refusal is an ``InputError``
 naming the control, shown in the caller's language by ``components.errors``, logged as one
-WARNING line, never a traceback. What gradio still cannot read after our checks (an uploaded file
-that is not an image) becomes "… could not be read". ``install`` also translates the "queue is
-full" answer, and keeps a slow reader's pending frames from piling up (``behind``).
+WARNING line, never a traceback. An image is measured from its file header (``PIL.Image.open``
+decodes nothing) and refused when it has more pixels than its control needs, before gradio
+decodes it: a 20,000 × 20,000 PNG compresses to a few megabytes but decodes to 1.6 GB. What
+gradio still cannot read after our checks becomes "… could not be read". ``install`` also
+translates the "queue is full" answer, and keeps a slow reader's pending frames from piling up
+(``behind``).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import warnings
 
 import gradio as gr
+import PIL.Image
 from gradio import utils
 from gradio.components import Checkbox, CheckboxGroup, Dropdown, Image, ImageEditor, Number, Radio, Slider, Textbox
 
 from components.errors import request_language
-from components.i18n import InputError, translate
+from components.i18n import InputError, register, translate
 from components.validation import as_bool, as_choice, as_float, as_int, as_text, echo
 
 log = logging.getLogger("aigc_playground.input")
 
 TEXT_LIMIT = 2000   # characters a Textbox without its own max_length accepts (gradio never checks max_length)
 ID_LIMIT = 64       # a sketch pad's blob id is a short random string
+IMAGE_PIXELS = 1024 * 1024   # an image control without a canvas: the labs show at most ~512 px a side
+CANVAS_SCALE = 4    # a sketch pad sends its canvas; a high-density screen may send up to 4 device pixels per side
+
+register(
+    {"err_image_too_large": "{name} is too large: {pixels} pixels; at most {limit} are accepted."},
+    {"err_image_too_large": "{name} 太大：{pixels} 像素，最多接受 {limit} 像素。"},
+)
 
 
 def _label(block, index: int) -> str:
@@ -68,14 +81,40 @@ def _check_choice(name: str, block, value) -> None:
         as_choice(name, value, allowed)
 
 
-def _check_file(name: str, value) -> None:
-    """A file the server received through its upload route, tagged as gradio's FileData."""
+def _pixel_limit(block) -> int:
+    canvas = getattr(block, "canvas_size", None)
+    if canvas:
+        return CANVAS_SCALE * int(canvas[0]) * CANVAS_SCALE * int(canvas[1])
+    return IMAGE_PIXELS
+
+
+def _check_pixels(name: str, limit: int, source) -> None:
+    """Refuse an image (a path or bytes) with more than ``limit`` pixels, or that is no image,
+    reading only its header."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)   # the size is judged below
+            with PIL.Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as image:
+                pixels = image.width * image.height
+    except PIL.Image.DecompressionBombError as bomb:   # PIL refuses > 2 x MAX_IMAGE_PIXELS at open
+        found = re.search(r"\((\d+) pixels\)", str(bomb))
+        pixels = int(found.group(1)) if found else limit + 1
+    except (OSError, ValueError, SyntaxError):   # not an image PIL knows (its header parsers raise these)
+        raise InputError("err_unreadable", name=name) from None
+    if pixels > limit:
+        raise InputError("err_image_too_large", name=name, pixels=f"{pixels:,}", limit=f"{limit:,}")
+
+
+def _check_file(name: str, block, value) -> None:
+    """An image the server received through its upload route, tagged as gradio's FileData, and
+    not larger than ``block`` needs."""
     if value is None:
         return
     path = value.get("path") if isinstance(value, dict) else None
     if (not isinstance(path, str) or value.get("meta") != {"_type": "gradio.FileData"}
             or not utils.is_in_or_equal(path, utils.get_upload_folder())):
         raise InputError("err_not_upload", name=name, value=echo(value))
+    _check_pixels(name, _pixel_limit(block), path)
 
 
 def _check_editor(name: str, block, value) -> None:
@@ -90,7 +129,19 @@ def _check_editor(name: str, block, value) -> None:
     if not isinstance(layers, list):
         raise InputError("err_not_upload", name=name, value=echo(value))
     for item in (value.get("background"), value.get("composite"), *layers):
-        _check_file(name, item)
+        _check_file(name, block, item)
+    # the browser sends a drawing as blobs first (the component's accept_blobs) and then only
+    # their id: gradio decodes what the blob store holds under it
+    store = getattr(block, "blob_storage", {})
+    blobs = store.get(blob_id) if blob_id is not None else None
+    if blobs is not None:
+        try:
+            for blob in (blobs.background, blobs.composite, *blobs.layers):
+                if blob is not None:
+                    _check_pixels(name, _pixel_limit(block), blob)
+        except InputError:
+            store.pop(blob_id, None)   # gradio drops a blob only once it has decoded it
+            raise
 
 
 CHECKS = (
@@ -99,7 +150,7 @@ CHECKS = (
     (Checkbox, lambda name, block, value: as_bool(name, value)),
     (Textbox, lambda name, block, value: as_text(name, value, getattr(block, "max_length", None) or TEXT_LIMIT)),
     (ImageEditor, _check_editor),
-    (Image, lambda name, block, value: _check_file(name, value)),
+    (Image, _check_file),
 )
 
 
