@@ -240,7 +240,17 @@ def test_density_masses(trained):
     inside = (norm.cdf(h) - norm.cdf(-h)) ** 2
     assert snap.density.prior.sum() == pytest.approx(inside, rel=1e-6)
     assert 0.9 < snap.density.aggregate.sum() <= 1.0
-    assert 0 <= snap.density.hole_mass < inside
+    assert 0 <= snap.density.hole_mass < (norm.cdf(3) - norm.cdf(-3)) ** 2
+
+
+def test_samples_of_the_prior_leave_no_holes_and_a_point_leaves_only_holes():
+    edges = np.linspace(-3, 3, 13)
+    samples = np.random.default_rng(0).standard_normal((100_000, 2))
+    prior, aggregate = views.cell_masses(samples, edges, one_d=False)
+    np.testing.assert_allclose(aggregate, prior, atol=5 * np.sqrt(prior.max() / len(samples)))
+    assert not (aggregate < 0.1 * prior).any()
+    _, at_a_point = views.cell_masses(np.full((1000, 2), 0.1), edges, one_d=False)
+    assert at_a_point.sum() == 1 and (at_a_point > 0).sum() == 1
 
 
 def test_views_of_a_one_dimensional_latent_space():

@@ -80,7 +80,8 @@ class VaeSettings:
     manifold_side: ClassVar[int] = 10        # the decoded grid is side x side images (or lines, 2D data)
     density_cells: ClassVar[int] = 48        # prior vs aggregate posterior on a 48 x 48 grid
     density_samples: ClassVar[int] = 8       # z ~ q(z|x) drawn per training row for q(z)
-    hole_ratio: ClassVar[float] = 0.1        # a cell is a "hole" where q(z) < 10% of p(z)
+    hole_ratio: ClassVar[float] = 0.1        # a cell is a "hole" where q(z) < 10% of p(z) ...
+    hole_cells: ClassVar[int] = 12           # ... on a 12 x 12 grid over [-3, 3]² (cells 0.5 wide)
     min_half_width: ClassVar[float] = 3.0    # the latent plane shows at least [-3, 3]² (the prior's bulk)
     max_half_width: ClassVar[float] = 50.0   # and at most [-50, 50]² (an autoencoder's codes wander)
     cloud: ClassVar[int] = 200               # z ~ q(z|x) drawn around one digit's μ (reparameterisation)

@@ -229,7 +229,7 @@ def manifold_figure(view: ManifoldView, latent_dim: int, lang: str):
 
 def density_figure(view: DensityView, lang: str):
     """Left the prior's mass per cell, right the aggregate posterior's, on one colour scale;
-    holes (q below a tenth of p) outlined in red on the right."""
+    holes (cells of the coarse grid where q is below a tenth of p) shaded red on the right."""
     tr = _tr(lang)
     centres = np.round((view.edges[:-1] + view.edges[1:]) / 2, 4)
     title = tr("vae_density_title", holes=f"{view.hole_mass:.0%}")
@@ -251,11 +251,10 @@ def density_figure(view: DensityView, lang: str):
         cell_axes(layout, cell, x={"constrain": "domain", "showgrid": False, "zeroline": False},
                   y={"scaleanchor": f"x{cell + 1 if cell else ''}", "constrain": "domain", "showgrid": False,
                      "zeroline": False})
-    holes = view.aggregate < VaeSettings.hole_ratio * view.prior
-    holes &= view.prior > 0.1 * view.prior.max()      # only where the prior has real mass to lose
-    traces.append(on_cell({"type": "contour", "x": centres, "y": centres, "z": holes.astype(np.int8),
-                           "contours": {"start": 0.5, "end": 0.5, "coloring": "none"},
-                           "line": {"color": "#d62728", "width": 1.5}, "showscale": False, "hoverinfo": "skip"}, 1))
+    hole_centres = (view.hole_edges[:-1] + view.hole_edges[1:]) / 2
+    traces.append(on_cell({"type": "heatmap", "x": hole_centres, "y": hole_centres, "z": view.holes.astype(np.int8),
+                           "colorscale": [[0, "rgba(0, 0, 0, 0)"], [1, "rgba(214, 39, 40, 0.3)"]], "zmin": 0, "zmax": 1,
+                           "showscale": False, "hoverinfo": "skip", "xgap": 1, "ygap": 1}, 1))
     return figure(traces, layout)
 
 
@@ -450,7 +449,7 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
 
 def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
     """Two rows, β = 0 above and β = 1 below, trained from the same seed: the latent map, the
-    aggregate posterior (holes outlined), and decodings of the same prior samples."""
+    aggregate posterior (holes shaded red), and decodings of the same prior samples."""
     tr = _tr(lang)
     titles = []
     for side, key in ((autoencoder, "vae_ae"), (vae, "vae_vae")):
@@ -481,6 +480,11 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
                 traces.append(on_cell({"type": "scatter", "mode": "lines", "x": radius * np.cos(circle),
                                        "y": radius * np.sin(circle), "line": {"color": PRIOR, "dash": "dot", "width": 1},
                                        "hoverinfo": "skip"}, base + 1))
+            hole_centres = (dens.hole_edges[:-1] + dens.hole_edges[1:]) / 2
+            traces.append(on_cell({"type": "heatmap", "x": hole_centres, "y": hole_centres,
+                                   "z": dens.holes.astype(np.int8), "zmin": 0, "zmax": 1, "showscale": False,
+                                   "colorscale": [[0, "rgba(0, 0, 0, 0)"], [1, "rgba(214, 39, 40, 0.3)"]],
+                                   "hoverinfo": "skip", "xgap": 1, "ygap": 1}, base + 1))
             cell_axes(layout, base + 1, x={"constrain": "domain", "showgrid": False},
                       y={"scaleanchor": f"x{base + 2}", "constrain": "domain", "showgrid": False})
         else:

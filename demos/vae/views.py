@@ -128,36 +128,45 @@ class DensityView:
     """Prior p(z) against the aggregate posterior q(z) = E_x[q(z|x)] over the training rows,
     as probability mass per cell of the plane (per bin of the line when d = 1). Where q puts
     much less mass than p, decoding a prior sample gives something the decoder never learned:
-    a "hole". A plain autoencoder leaves many; the KL term fills them."""
+    a "hole". A plain autoencoder leaves many; the KL term fills them. Holes are counted on a
+    coarse grid over the prior's bulk, where every cell expects dozens of samples if q = p, so
+    sampling noise alone never makes one."""
     edges: np.ndarray           # (cells + 1,) cell edges along each axis
     prior: np.ndarray           # (cells, cells) rows = y; (cells,) when d = 1
     aggregate: np.ndarray       # same shape, from z ~ q(z|x) samples
-    hole_mass: float            # prior mass in cells where q < hole_ratio · p
+    hole_edges: np.ndarray      # (hole_cells + 1,) the coarse grid over [-3, 3]
+    holes: np.ndarray           # (hole_cells, hole_cells) bool, rows = y: q < hole_ratio · p there
+    hole_mass: float            # prior mass in the holes
+
+
+def cell_masses(samples: np.ndarray, edges: np.ndarray, one_d: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(prior mass, share of the samples) in each cell of the grid ``edges`` (square, rows = y);
+    samples off the grid count in the total but in no cell."""
+    cells = len(edges) - 1
+    line_mass = np.diff(torch.special.ndtr(torch.from_numpy(edges)).numpy())   # N(0, 1) per cell
+    # the cell of each sample (np.histogram2d is five times slower)
+    cell = np.floor((samples - edges[0]) / (edges[-1] - edges[0]) * cells).astype(np.int64)  # (K·N, 2)
+    if one_d:
+        inside = (cell[:, 0] >= 0) & (cell[:, 0] < cells)
+        return line_mass, np.bincount(cell[inside, 0], minlength=cells) / len(samples)
+    inside = ((cell >= 0) & (cell < cells)).all(1)
+    flat = cell[inside, 1] * cells + cell[inside, 0]
+    # N(0, I₂) factorises into the two axes' masses
+    return np.outer(line_mass, line_mass), np.bincount(flat, minlength=cells * cells).reshape(cells, cells) / len(samples)
 
 
 def density(run: VaeRun, axes: np.ndarray, half: float) -> DensityView:
-    cells = S.density_cells
-    edges = np.linspace(-half, half, cells + 1)
     mu, log_var = encode(run, run.data.train)
     gen = torch.Generator().manual_seed(run.settings.seed + 2)
     eps = torch.randn(S.density_samples, *mu.shape, generator=gen)    # (K, N, d)
     samples = project(reparameterize(mu, log_var, eps), axes).reshape(-1, 2)
-    cdf = torch.special.ndtr(torch.from_numpy(edges)).numpy()
-    line_mass = np.diff(cdf)                                           # N(0, 1) mass of each cell
-    # the cell of each sample (np.histogram2d is five times slower); samples off the plane count
-    # in the total but in no cell
-    cell = np.floor((samples + half) / (2 * half) * cells).astype(np.int64)      # (K·N, 2)
-    if run.settings.latent_dim == 1:
-        prior = line_mass
-        inside = (cell[:, 0] >= 0) & (cell[:, 0] < cells)
-        aggregate = np.bincount(cell[inside, 0], minlength=cells) / len(samples)
-    else:
-        prior = np.outer(line_mass, line_mass)                         # N(0, I₂) factorises; rows = y
-        inside = ((cell >= 0) & (cell < cells)).all(1)
-        flat = cell[inside, 1] * cells + cell[inside, 0]
-        aggregate = np.bincount(flat, minlength=cells * cells).reshape(cells, cells) / len(samples)
-    holes = aggregate < S.hole_ratio * prior
-    return DensityView(edges, prior, aggregate, float(prior[holes].sum()))
+    one_d = run.settings.latent_dim == 1
+    edges = np.linspace(-half, half, S.density_cells + 1)
+    prior, aggregate = cell_masses(samples, edges, one_d)
+    hole_edges = np.linspace(-S.min_half_width, S.min_half_width, S.hole_cells + 1)
+    coarse_prior, coarse_aggregate = cell_masses(samples, hole_edges, one_d)
+    holes = coarse_aggregate < S.hole_ratio * coarse_prior
+    return DensityView(edges, prior, aggregate, hole_edges, holes, float(coarse_prior[holes].sum()))
 
 
 @dataclasses.dataclass(frozen=True)
