@@ -22,8 +22,11 @@ log = logging.getLogger("aigc_playground")
 
 
 def request_language(request: gr.Request | None) -> str:
+    """The page's language: the ``aigc_lang`` cookie the page keeps equal to the language the
+    learner chose (browser, footer Settings or ``lang=`` in a link: components/links_ui.py),
+    else the browser's Accept-Language (an API client)."""
     headers = getattr(request, "headers", None) or {}
-    return language_of(headers.get("accept-language"))
+    return language_of(headers.get("accept-language"), headers.get("cookie"))
 
 
 def _as_gr_error(exc: Exception, lang: str) -> gr.Error:

@@ -42,6 +42,15 @@ EN = {
     "err_unreadable": "{name} could not be read.",
     "err_input_any": "A value",
     "err_busy": "The server is busy: please try again in a moment.",
+    "link_copy": "🔗 Copy link",
+    "link_notice": "**This link could not be followed in full**; the rest of the page keeps its defaults:",
+    "link_too_long": "only the first {n} settings of the link were read.",
+    "link_bad_lang": "unknown language '{value}' (en or zh).",
+    "link_no_lab": "the link names settings but no lab (add lab=…).",
+    "link_bad_lab": "unknown lab '{value}'; the labs are: {allowed}.",
+    "link_bad_key": "unknown setting '{setting}' was left out.",
+    "link_bad_value": "'{setting}={value}' was left out:",
+    "link_bad_combination": "these settings do not go together, so the lab keeps its defaults:",
     "live_start": "▶ Start",
     "live_pause": "Pause",
     "live_resume": "Resume",
@@ -87,6 +96,15 @@ ZH = {
     "err_unreadable": "无法读取 {name}。",
     "err_input_any": "某个输入值",
     "err_busy": "服务器正忙：请稍后再试。",
+    "link_copy": "🔗 复制链接",
+    "link_notice": "**此链接未能完全应用**；页面其余部分保持默认值：",
+    "link_too_long": "只读取了链接中的前 {n} 项设置。",
+    "link_bad_lang": "未知语言“{value}”（可用 en 或 zh）。",
+    "link_no_lab": "链接包含设置但没有指定实验（请加上 lab=…）。",
+    "link_bad_lab": "未知实验“{value}”；可用的实验：{allowed}。",
+    "link_bad_key": "未知设置“{setting}”已忽略。",
+    "link_bad_value": "“{setting}={value}”已忽略：",
+    "link_bad_combination": "这些设置不能同时使用，因此实验保持默认值：",
     "live_start": "▶ 开始",
     "live_pause": "暂停",
     "live_resume": "继续",
@@ -146,8 +164,13 @@ def translate(key: str, lang: str = "en", **values) -> str:
         return text
 
 
-def language_of(accept_language: str | None) -> str:
-    """'zh' when the browser's preferred supported language is Chinese, else 'en'."""
+def language_of(accept_language: str | None, cookie: str | None = None) -> str:
+    """'zh' or 'en': the page's ``aigc_lang`` cookie when it has one, else the browser's
+    preferred supported language (English when it names neither)."""
+    for item in (cookie or "").split(";"):
+        name, _, value = item.strip().partition("=")
+        if name == "aigc_lang" and value in ("en", "zh"):
+            return value
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):

@@ -62,3 +62,9 @@ def test_frontend_tables_have_no_unfilled_placeholders():
     assert set(tables) == {"en", "zh", "zh-CN"}
     assert tables["en"]["att_run"] == "Show attention" and tables["zh-CN"]["att_run"] == "显示注意力"
     assert all("{" not in v for k, v in tables["en"].items() if not k.endswith("_md"))
+
+
+def test_the_page_language_cookie_wins_over_the_browser_language():
+    assert i18n.language_of("en-US,en", "theme=dark; aigc_lang=zh") == "zh"
+    assert i18n.language_of("zh-CN", "aigc_lang=en") == "en"
+    assert i18n.language_of("zh-CN", "aigc_lang=fr") == "zh"   # a bad cookie is ignored
