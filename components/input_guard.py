@@ -17,7 +17,8 @@ WARNING line, never a traceback. An image is measured from its file header (``PI
 decodes nothing) and refused when it has more pixels than its control needs, before gradio
 decodes it: a 20,000 × 20,000 PNG compresses to a few megabytes but decodes to 1.6 GB. What
 gradio still cannot read after our checks becomes "… could not be read". ``install`` also
-translates the "queue is full" answer, and keeps a slow reader's pending frames from piling up
+translates the "queue is full" answer and the answer to a body that is not ``{"data": [...]}``
+(FastAPI's repeats the whole input), and keeps a slow reader's pending frames from piling up
 (``behind``).
 """
 
@@ -30,6 +31,8 @@ import warnings
 
 import gradio as gr
 import PIL.Image
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from gradio import utils
 from gradio.components import Checkbox, CheckboxGroup, Dropdown, Image, ImageEditor, Number, Radio, Slider, Textbox
 
@@ -45,8 +48,12 @@ IMAGE_PIXELS = 1024 * 1024   # an image control without a canvas: the labs show 
 CANVAS_SCALE = 4    # a sketch pad sends its canvas; a high-density screen may send up to 4 device pixels per side
 
 register(
-    {"err_image_too_large": "{name} is too large: {pixels} pixels; at most {limit} are accepted."},
-    {"err_image_too_large": "{name} 太大：{pixels} 像素，最多接受 {limit} 像素。"},
+    {"err_image_too_large": "{name} is too large: {pixels} pixels; at most {limit} are accepted.",
+     "err_bad_request": "The request could not be read: send JSON {\"data\": [the values, in order]}.",
+     "err_text_invalid": "{name} holds something that is not text (a lone UTF-16 surrogate): {value}."},
+    {"err_image_too_large": "{name} 太大：{pixels} 像素，最多接受 {limit} 像素。",
+     "err_bad_request": "无法读取请求：请发送 JSON {\"data\": [按顺序排列的各个值]}。",
+     "err_text_invalid": "{name} 含有不是文本的内容（孤立的 UTF-16 代理项）：{value}。"},
 )
 
 
@@ -79,6 +86,14 @@ def _check_choice(name: str, block, value) -> None:
             as_choice(name, item, allowed)
     else:
         as_choice(name, value, allowed)
+
+
+def _check_text(name: str, block, value) -> None:
+    as_text(name, value, getattr(block, "max_length", None) or TEXT_LIMIT)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate ("\\ud800" in JSON): tokenizers raise on it
+        raise InputError("err_text_invalid", name=name, value=echo(value)) from None
 
 
 def _pixel_limit(block) -> int:
@@ -148,17 +163,29 @@ CHECKS = (
     (Slider, _check_number), (Number, _check_number),
     (Dropdown, _check_choice), (Radio, _check_choice), (CheckboxGroup, _check_choice),
     (Checkbox, lambda name, block, value: as_bool(name, value)),
-    (Textbox, lambda name, block, value: as_text(name, value, getattr(block, "max_length", None) or TEXT_LIMIT)),
+    (Textbox, _check_text),
     (ImageEditor, _check_editor),
     (Image, _check_file),
 )
+
+
+def with_server_slots(block_fn, inputs):
+    """The raw values with a placeholder where the server holds the value (a ``gr.State``), when
+    the caller sent only the others: the API page lists only those, and gradio_client and the
+    browser insert the placeholders themselves."""
+    held = [block.stateful for block in block_fn.inputs]
+    if not any(held) or not isinstance(inputs, list) or len(inputs) != held.count(False):
+        return inputs
+    values = iter(inputs)
+    return [None if stateful else next(values) for stateful in held]
 
 
 def check_inputs(block_fn, inputs: list, state) -> None:
     """Raise InputError for the first raw value that does not fit its component."""
     if not isinstance(inputs, list) or len(inputs) != len(block_fn.inputs):
         got = len(inputs) if isinstance(inputs, list) else 0
-        raise InputError("err_argument_count", expected=len(block_fn.inputs), got=got)
+        visible = sum(not block.stateful for block in block_fn.inputs)
+        raise InputError("err_argument_count", expected=visible, got=got)
     for index, (block, value) in enumerate(zip(block_fn.inputs, inputs)):
         if block.stateful or index in block_fn.component_prop_inputs:
             continue                              # gr.State lives on the server
@@ -194,7 +221,8 @@ def _first(request):
 
 
 def install(blocks: gr.Blocks) -> None:
-    """Guard every event of ``blocks`` (call after ``blocks.queue(...)``)."""
+    """Guard every event of ``blocks`` (call after ``blocks.queue(...)``); the server it launches
+    answers a request body it cannot read with one short translated line."""
     original_process_api = blocks.process_api
     original_preprocess_data = blocks.preprocess_data
     original_push = blocks._queue.push
@@ -212,6 +240,7 @@ def install(blocks: gr.Blocks) -> None:
         lang = request_language(_first(request))
         try:
             if iterator is None and not block_fn.batch:   # a generator's later steps carry no inputs
+                inputs = with_server_slots(block_fn, inputs)
                 check_inputs(block_fn, inputs, state)
             return await original_process_api(block_fn, inputs, state, request, iterator, session_hash,
                                               *args, **kwargs)
@@ -231,9 +260,26 @@ def install(blocks: gr.Blocks) -> None:
             return accepted, translate("err_busy", lang), "error"
         return accepted, message, kind
 
+    original_launch = blocks.launch
+
+    def launch(*args, app_kwargs: dict | None = None, **kwargs):
+        app_kwargs = dict(app_kwargs or {})
+        app_kwargs["exception_handlers"] = {RequestValidationError: _malformed_request,
+                                            **(app_kwargs.get("exception_handlers") or {})}
+        return original_launch(*args, app_kwargs=app_kwargs, **kwargs)
+
     blocks.process_api = process_api
     blocks.preprocess_data = preprocess_data
     blocks._queue.push = push
+    blocks.launch = launch
+
+
+async def _malformed_request(request, exc: RequestValidationError) -> JSONResponse:
+    """A request body gradio's routes cannot read (no ``data`` list, not JSON): FastAPI would
+    answer with its English detail, which repeats the whole input (a 100 KB string included)."""
+    log.warning("malformed request to %s: %s", request.url.path, "; ".join(
+        f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:3]))
+    return JSONResponse({"detail": translate("err_bad_request", request_language(request))}, status_code=422)
 
 
 def behind(request) -> bool:

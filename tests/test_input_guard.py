@@ -90,6 +90,7 @@ def test_good_values_pass(controls):
     (5, "p", "err_choice"), (5, ["r"], "err_choice"), (5, [None], "err_choice"),
     (6, "yes", "err_not_bool"), (6, 1, "err_not_bool"), (6, None, "err_not_bool"),
     (7, None, "err_not_text"), (7, 5, "err_not_text"), (7, "z" * 101, "err_text_too_long"),
+    (7, "a\ud800b", "err_text_invalid"),               # a lone surrogate: no tokenizer can encode it
     (8, -1, "err_at_least"),
 ])
 def test_each_bad_value_is_refused_naming_its_control(controls, index, value, key):
@@ -107,8 +108,20 @@ def test_the_message_names_the_control_in_the_callers_language(controls):
 
 @pytest.mark.parametrize("values, got", [([], 0), ([3], 1), ([*"x" * 13], 13), ("abc", 0), (None, 0)])
 def test_a_wrong_number_of_values_is_refused(controls, values, got):
+    """The count a caller is told is the API page's: the values the server holds (gr.State) are
+    not among them."""
     error = refusal(controls, values)
-    assert error.key == "err_argument_count" and error.values == {"expected": 12, "got": got}
+    assert error.key == "err_argument_count" and error.values == {"expected": 11, "got": got}
+
+
+def test_a_caller_may_leave_out_the_values_the_server_holds(controls):
+    """The API page lists no gr.State; gradio_client and the browser send a placeholder for it."""
+    visible = controls.good[:-1]
+    completed = input_guard.with_server_slots(controls.fn, visible)
+    assert completed == [*visible, None]
+    input_guard.check_inputs(controls.fn, completed, None)
+    assert input_guard.with_server_slots(controls.fn, controls.good) == controls.good
+    assert input_guard.with_server_slots(controls.fn, visible[:-1]) == visible[:-1]
 
 
 def test_the_sessions_updated_component_is_the_one_checked(controls):
