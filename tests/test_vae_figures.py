@@ -51,7 +51,7 @@ def all_figures(run, lang):
     built = {
         "curves": figures.curves_figure(run, lang),
         "kl_bars": figures.kl_bars_figure(snap.latent, lang),
-        "latent": figures.latent_figure(snap.latent, lang),
+        "latent": figures.latent_figure(snap.latent, lang, views.reparam_view(run, x, 0)),
         "density": figures.density_figure(snap.density, lang),
         "reparam": figures.reparam_figure(views.reparam_view(run, x, 0), lang),
         "interpolation": figures.interpolation_figure(views.interpolate(run, 0, 5, 6), lang),
@@ -98,7 +98,8 @@ def test_the_curves_show_the_recorded_terms(runs):
 
 def test_thinning_averages_stretches():
     iterations, values = figures.thin([float(v) for v in range(1, 11)], points=3)
-    assert iterations == [4, 8, 10] and values == [2.5, 6.5, 9.5]
+    assert iterations.tolist() == [4, 8, 10] and values.tolist() == [2.5, 6.5, 9.5]
+    assert figures._evenly(1000, 4).tolist() == [0, 333, 666, 999]
 
 
 def test_the_samples_canvas_holds_the_decoded_digits(runs):

@@ -63,6 +63,17 @@ def _canvas(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
     return canvas
 
 
+def _polyline(lines) -> tuple[np.ndarray, np.ndarray]:
+    """Several (n, 2) polylines as one (x, y) pair with NaN breaks (one trace, and numpy arrays
+    serialise far faster than lists)."""
+    xy = np.concatenate([np.vstack([line, [[np.nan, np.nan]]]) for line in lines])
+    return np.round(xy[:, 0], 4), np.round(xy[:, 1], 4)
+
+
+def _class_colours(labels: np.ndarray) -> np.ndarray:
+    return np.array(CLASS_COLOURS)[np.asarray(labels) % len(CLASS_COLOURS)]
+
+
 def _digits_trace(canvas: np.ndarray, value_label: str) -> dict:
     """Ink rounded to 3 decimals: a tenth of a grey level, and a third of the JSON to send."""
     return {"type": "heatmap", "z": np.round(canvas, 3), "colorscale": INK, "zmin": 0, "zmax": 1, "showscale": False,
@@ -73,20 +84,25 @@ def _digits_trace(canvas: np.ndarray, value_label: str) -> dict:
 # curves
 
 
-def thin(values: list[float], points: int = VaeSettings.curve_points) -> tuple[list[int], list[float]]:
-    """(iterations, values) at most ``points`` long: the mean of each stretch of iterations."""
-    n = len(values)
+def thin(values, points: int = VaeSettings.curve_points) -> tuple[np.ndarray, np.ndarray]:
+    """(iterations 1.., values) at most ``points`` long: the mean of each stretch of iterations,
+    so the curve of a long run costs no more to send than a short one's."""
+    array = np.asarray(values, dtype=np.float64)
+    n = len(array)
     stride = max(1, math.ceil(n / points))
     if stride == 1:
-        return list(range(1, n + 1)), list(values)
-    array = np.asarray(values, dtype=np.float64)
+        return np.arange(1, n + 1), array
     full = n - n % stride
-    iterations = list(range(stride, full + 1, stride))
-    means = array[:full].reshape(-1, stride).mean(axis=1).tolist()
-    if full < n:
-        means.append(float(array[full:].mean()))
-        iterations.append(n)
+    iterations = np.arange(stride, full + 1, stride)
+    means = array[:full].reshape(-1, stride).mean(axis=1)
+    if full < n:   # the newest iterations, a shorter last stretch
+        iterations, means = np.append(iterations, n), np.append(means, array[full:].mean())
     return iterations, means
+
+
+def _evenly(n: int, points: int = VaeSettings.curve_points) -> np.ndarray:
+    """Indices of at most ``points`` of n records, evenly spread, the first and last included."""
+    return np.unique(np.linspace(0, n - 1, min(n, points)).round().astype(int))
 
 
 def curves_figure(run: VaeRun, lang: str):
@@ -95,9 +111,10 @@ def curves_figure(run: VaeRun, lang: str):
     and the held-out KL of each latent dimension. β is in the title: the curves show the β = 1
     bound whatever β trains."""
     tr = _tr(lang)
-    recon, kl = run.history["recon"], run.history["kl"]
-    held = run.held_out
-    held_x = [h["iteration"] for h in held]
+    recon, kl = np.asarray(run.history["recon"]), np.asarray(run.history["kl"])
+    held = [run.held_out[i] for i in _evenly(len(run.held_out))]
+    held_x = np.array([h["iteration"] for h in held])
+    held_recon, held_kl = np.array([h["recon"] for h in held]), np.array([h["kl"] for h in held])
     d = run.settings.latent_dim
     titles = [
         f"{tr('vae_curve_elbo')}: " + _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)]),
@@ -109,18 +126,17 @@ def curves_figure(run: VaeRun, lang: str):
                          CURVES_HEIGHT, showlegend=False, margin={"l": 60, "r": 20, "t": 80, "b": 60})
     layout.update(grid(4, 1, titles, vspace=0.08))
     traces = []
-    series = [(0, [r + k for r, k in zip(recon, kl)], [h["recon"] + h["kl"] for h in held]),
-              (1, recon, [h["recon"] for h in held]), (2, kl, [h["kl"] for h in held])]
+    series = [(0, recon + kl, held_recon + held_kl), (1, recon, held_recon), (2, kl, held_kl)]
     for cell, train_values, held_values in series:
         x, y = thin(train_values)
         traces.append(on_cell({"type": "scatter", "mode": "lines", "x": x, "y": y, "name": tr("vae_train"),
                                "line": {"color": TRAIN, "width": 1.5}}, cell))
         traces.append(on_cell({"type": "scatter", "mode": "lines", "x": held_x, "y": held_values,
                                "name": tr("vae_held_out"), "line": {"color": HELD_OUT, "width": 1.5}}, cell))
+    per_dim = np.array([h["kl_per_dim"] for h in held])                # (records, d)
     for u in range(d):
-        traces.append(on_cell({"type": "scatter", "mode": "lines", "x": held_x,
-                               "y": [h["kl_per_dim"][u] for h in held], "name": f"z{_sub(u + 1)}",
-                               "line": {"color": CLASS_COLOURS[u % 10], "width": 1.5}}, 3))
+        traces.append(on_cell({"type": "scatter", "mode": "lines", "x": held_x, "y": per_dim[:, u],
+                               "name": f"z{_sub(u + 1)}", "line": {"color": CLASS_COLOURS[u % 10], "width": 1.5}}, 3))
     last = max(1, run.iteration)
     for cell in range(4):
         cell_axes(layout, cell, x={"range": [0, last], "tickfont": {"size": 11}, "showgrid": True, "gridcolor": "#eee",
@@ -129,7 +145,7 @@ def curves_figure(run: VaeRun, lang: str):
     cell_axes(layout, 3, x={"title": {"text": tr("vae_iteration")}})
     # −ELBO and reconstruction start far above where they settle: show the settled part
     for cell, (_, train_values, held_values) in enumerate(series[:2]):
-        settled = np.asarray(held_values[len(held_values) // 5:] or held_values, dtype=np.float64)
+        settled = held_values[len(held_values) // 5:] if len(held_values) >= 5 else held_values
         if len(settled) > 1:
             low, high = float(settled.min()), float(np.quantile(settled, 0.98))
             pad = 0.15 * (high - low) + 1.0
@@ -169,8 +185,9 @@ def _latent_axis_titles(d: int, tr) -> tuple[str, str]:
     return tr("vae_pc", n=1), tr("vae_pc", n=2)
 
 
-def latent_figure(view: LatentView, lang: str):
-    """Every held-out digit's μ, coloured by class, and the 1σ ellipse of q(z|x) for a few.
+def latent_figure(view: LatentView, lang: str, encoded: ReparamView | None = None):
+    """Every held-out digit's μ, coloured by class, and the 1σ ellipse of q(z|x) for a few;
+    with ``encoded``, that input's μ (a drawing, a picked digit) as a star with its ellipse.
     d = 1: μ along x, one row per class (ellipses become ±σ bars)."""
     tr = _tr(lang)
     one_d = view.latent_dim == 1
@@ -181,12 +198,23 @@ def latent_figure(view: LatentView, lang: str):
         traces.append({"type": "scatter", "mode": "markers", "x": view.points[chosen, 0], "y": y[chosen],
                        "name": str(label), "marker": {"color": _class_colour(label), "size": 6, "opacity": 0.8},
                        "hovertemplate": f"{tr('vae_class')} {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"})
-    xs, ys = [], []
-    for outline, label in zip(view.ellipses, view.ellipse_labels):
-        xs += [*outline[:, 0].tolist(), None]
-        ys += [*(np.full(len(outline), label) if one_d else outline[:, 1]).tolist(), None]
+    outlines = view.ellipses.copy()
+    if one_d:   # ±σ bars on their class's row
+        outlines[:, :, 1] = view.ellipse_labels[:, None]
+    xs, ys = _polyline(outlines)
     traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": tr("vae_ellipses"),
                    "line": {"color": "#333", "width": 1.2}, "hoverinfo": "skip"})
+    if encoded is not None:
+        outline = encoded.ellipse.copy()
+        star_y = encoded.mu_2d[1]
+        if one_d:   # the strip has no class for an input: draw it below the rows
+            outline[:, 1] = star_y = -1
+        traces += [{"type": "scatter", "mode": "lines", "x": outline[:, 0], "y": outline[:, 1], "showlegend": False,
+                    "line": {"color": "#000", "width": 2}, "hoverinfo": "skip"},
+                   {"type": "scatter", "mode": "markers", "x": [encoded.mu_2d[0]], "y": [star_y],
+                    "name": tr("vae_encoded"), "marker": {"symbol": "star", "size": 18, "color": "#000",
+                                                          "line": {"color": "#fff", "width": 1}},
+                    "hovertemplate": f"{tr('vae_encoded')}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"}]
     h = view.half_width
     x_title, y_title = _latent_axis_titles(view.latent_dim, tr)
     axis = {"range": [-h, h], "zeroline": True, "zerolinecolor": "#ddd", "showgrid": False}
@@ -262,15 +290,12 @@ def plane_figure(view: PlaneView, lang: str):
     """2D data: held-out points (by class), their reconstructions, samples of the model, and
     the decoder's image of the latent grid."""
     tr = _tr(lang)
-    lines_x, lines_y = [], []
-    for line in [*view.manifold, *view.manifold.transpose(1, 0, 2)]:
-        lines_x += [*line[:, 0].tolist(), None]
-        lines_y += [*line[:, 1].tolist(), None]
+    lines_x, lines_y = _polyline([*view.manifold, *view.manifold.transpose(1, 0, 2)])
     traces = [
         {"type": "scatter", "mode": "lines", "x": lines_x, "y": lines_y, "name": tr("vae_manifold_lines"),
          "line": {"color": "rgba(60, 60, 60, 0.3)", "width": 1}, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": view.real[:, 0], "y": view.real[:, 1], "name": tr("vae_real"),
-         "marker": {"color": [_class_colour(c) for c in view.labels], "size": 5, "opacity": 0.5}, "hoverinfo": "skip"},
+         "marker": {"color": _class_colours(view.labels), "size": 5, "opacity": 0.5}, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": view.reconstructed[:, 0], "y": view.reconstructed[:, 1],
          "name": tr("vae_reconstructed"), "marker": {"color": "#222", "size": 3}, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": view.samples[:, 0], "y": view.samples[:, 1],
@@ -448,8 +473,9 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
 
 
 def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
-    """Two rows, β = 0 above and β = 1 below, trained from the same seed: the latent map, the
-    aggregate posterior (holes shaded red), and decodings of the same prior samples."""
+    """Two rows, β = 0 above and β = 1 below, trained from the same seed: the latent maps on one
+    scale, the aggregate posterior over the prior's bulk (holes shaded red, the prior's 1σ and
+    2σ circles dotted), and decodings of the same prior samples."""
     tr = _tr(lang)
     titles = []
     for side, key in ((autoencoder, "vae_ae"), (vae, "vae_vae")):
@@ -465,9 +491,9 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
         latent, dens = side.latent, side.density
         traces.append(on_cell({"type": "scatter", "mode": "markers", "x": latent.points[:, 0],
                                "y": latent.points[:, 1] if latent.latent_dim > 1 else latent.labels + _jitter(len(latent.labels)),
-                               "marker": {"color": [_class_colour(c) for c in latent.labels], "size": 4, "opacity": 0.8},
+                               "marker": {"color": _class_colours(latent.labels), "size": 4, "opacity": 0.8},
                                "hoverinfo": "skip"}, base))
-        h = latent.half_width
+        h = max(autoencoder.latent.half_width, vae.latent.half_width)   # one scale: how far codes wander
         cell_axes(layout, base, x={"range": [-h, h], "constrain": "domain", "showgrid": False},
                   y={"range": [-h, h], "scaleanchor": f"x{base + 1 if base else ''}", "constrain": "domain",
                      "showgrid": False})
@@ -485,8 +511,10 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
                                    "z": dens.holes.astype(np.int8), "zmin": 0, "zmax": 1, "showscale": False,
                                    "colorscale": [[0, "rgba(0, 0, 0, 0)"], [1, "rgba(214, 39, 40, 0.3)"]],
                                    "hoverinfo": "skip", "xgap": 1, "ygap": 1}, base + 1))
-            cell_axes(layout, base + 1, x={"constrain": "domain", "showgrid": False},
-                      y={"scaleanchor": f"x{base + 2}", "constrain": "domain", "showgrid": False})
+            bulk = [-VaeSettings.min_half_width - 1, VaeSettings.min_half_width + 1]   # the prior's bulk
+            cell_axes(layout, base + 1, x={"range": bulk, "constrain": "domain", "showgrid": False, "zeroline": False},
+                      y={"range": bulk, "scaleanchor": f"x{base + 2}", "constrain": "domain", "showgrid": False,
+                         "zeroline": False})
         else:
             traces.append(on_cell({"type": "scatter", "mode": "lines", "x": centres, "y": dens.aggregate,
                                    "line": {"color": TRAIN, "shape": "hvh"}}, base + 1))

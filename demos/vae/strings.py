@@ -86,6 +86,7 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
     "vae_class": "class",
     "vae_pc": "principal axis {n} of μ",
     "vae_ellipses": "1σ of q(z|x)",
+    "vae_encoded": "the encoded input (μ)",
     "vae_manifold_title": "Decoded manifold: E[x|z] over a grid of z covering the latent map",
     "vae_ink": "ink",
     "vae_density_title": "Prior p(z) against aggregate posterior q(z) = E_x[q(z|x)] · {holes} of the prior's mass in holes "
@@ -229,6 +230,7 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
     "vae_class": "类别",
     "vae_pc": "μ 的第 {n} 主轴",
     "vae_ellipses": "q(z|x) 的 1σ",
+    "vae_encoded": "编码后的输入（μ）",
     "vae_manifold_title": "解码流形：覆盖潜空间图的 z 网格上的 E[x|z]",
     "vae_ink": "墨迹",
     "vae_density_title": "先验 p(z) 与聚合后验 q(z) = E_x[q(z|x)] · 先验质量的 {holes} 落在空洞中（红色：q < p/10）",

@@ -180,14 +180,13 @@ class PlaneView:
     manifold: np.ndarray        # (rows, side, 2) E[x|z] over the latent grid
 
 
-def plane_view(run: VaeRun, axes: np.ndarray) -> PlaneView:
-    mu, _ = encode(run, run.data.held_out)
+def plane_view(run: VaeRun, held_out_mu: torch.Tensor, axes: np.ndarray) -> PlaneView:
     gen = torch.Generator().manual_seed(run.settings.seed + 3)
     z = torch.randn(len(run.data.held_out), run.settings.latent_dim, generator=gen)
     noise_std = math.exp(0.5 * run.model.log_var_x.item())
     samples = decode_mean(run, z) + noise_std * torch.randn(len(z), 2, generator=gen)
-    lines = manifold(run, axes, S.min_half_width, side=3 * S.manifold_side).decoded
-    return PlaneView(run.data.held_out.numpy(), run.data.held_out_labels, decode_mean(run, mu).numpy(),
+    lines = manifold(run, axes, S.min_half_width, side=2 * S.manifold_side).decoded
+    return PlaneView(run.data.held_out.numpy(), run.data.held_out_labels, decode_mean(run, held_out_mu).numpy(),
                      samples.numpy(), lines)
 
 
@@ -206,7 +205,7 @@ def snapshot(run: VaeRun) -> Snapshot:
     with one_thread():
         mu, log_var = encode(run, run.data.held_out)
         latent = latent_view(run, mu, log_var)
-        plane = plane_view(run, latent.axes) if not run.data.is_digits else None
+        plane = plane_view(run, mu, latent.axes) if not run.data.is_digits else None
         return Snapshot(run.iteration, latent, manifold(run, latent.axes, latent.half_width),
                         density(run, latent.axes, latent.half_width), plane)
 
