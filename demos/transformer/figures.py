@@ -8,6 +8,7 @@ any task still gets readable ticks, and hovering names every cell.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -25,34 +26,47 @@ RIGHT, WRONG = "#b2f2bb", "#ffc9c9"
 HEAD_COLORS = ("#1971c2", "#e8590c", "#2f9e44", "#9c36b5", "#f08c00", "#0c8599", "#c2255c", "#495057")
 PARTS = ("encoder", "decoder", "cross")
 
-# Tick thinning: the plot may be as narrow as a phone's screen (issue 19: 390 px wide), and a
-# character at the tick font is at most ~0.62 em wide (CJK ~1 em); a row needs ~1.4 em of height.
+# Tick labels: the plot may be as narrow as a phone's screen (issue 19: 390 px wide). Along x,
+# plotly turns labels by 30 or 90 degrees when they would overlap ("auto" tick angle), so a
+# label needs only its line height there; along y always. When even that does not fit, every
+# k-th token is labelled (hovering still names each cell).
 MIN_FIGURE_WIDTH = 360
 TICK_FONT = 12
+LINE_PX = 1.15 * TICK_FONT + 1   # a 12 px label turned upright: its glyph height and a pixel
 HEATMAP_HEIGHT, CURVES_HEIGHT, HEADS_HEIGHT = 520, 560, 360
+COLORBAR_PX = 50  # a thin colorbar and its tick labels (the hover names the weight)
+# widths in DejaVu Sans, the sans-serif Chromium falls back to here (a wide one): CJK 1 em,
+# capitals, m, w, <, >, + at most 0.95 em, every other character we show at most 0.65 em
+WIDE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZmw<>+@%&#=~")
 
 
 def label_width(label: str, font: int = TICK_FONT) -> float:
-    """Pixels a tick label takes on a horizontal axis: wide (CJK) characters ~1 em, others ~0.62 em."""
-    return sum(font if ord(ch) > 0x2E80 else 0.62 * font for ch in label)
+    """Pixels a label takes written horizontally, erring wide."""
+    return font * sum(1.0 if ord(ch) >= 0x2E80 else 0.95 if ch in WIDE_CHARS else 0.65 for ch in label)
 
 
-def token_axis(labels: list[str], axis_px: float, vertical: bool = False) -> dict:
-    """Tick every k-th token, k the smallest stride at which neighbouring labels do not overlap
-    on an axis ``axis_px`` long (widths along x, line heights along y)."""
-    n = max(1, len(labels))
-    needed = 1.4 * TICK_FONT if vertical else max((label_width(s) for s in labels), default=0) + 4
-    stride = max(1, math.ceil(needed / (axis_px / n)))
+def token_axis(labels: list[str], axis_px: float) -> dict:
+    """Tick every k-th token, k the smallest stride that gives each label a line height on an
+    axis ``axis_px`` long."""
+    stride = max(1, math.ceil(LINE_PX / (axis_px / max(1, len(labels)))))
     ticks = list(range(0, len(labels), stride))
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [labels[i] for i in ticks],
-            "tickfont": {"size": TICK_FONT}, "tickangle": 0, "showgrid": False, "zeroline": False,
+            "tickfont": {"size": TICK_FONT}, "tickangle": "auto", "showgrid": False, "zeroline": False,
             "automargin": True}
 
 
-def _plot_px(layout: dict, height: int) -> tuple[float, float]:
-    """(width, height) of the plot area at the narrowest figure width."""
+def shown(token: str) -> str:
+    """A token as plotly text: "<s>" is HTML to plotly (strike-through), so escape it; a space
+    becomes the visible "␣"."""
+    return html.escape(token, quote=False) if token != " " else "␣"
+
+
+def _plot_px(layout: dict, height: int, colorbar: bool = True) -> tuple[float, float]:
+    """(width, height) of the plot area at the narrowest figure width; a colorbar pushes the
+    right margin out by about COLORBAR_PX."""
     margin = layout["margin"]
-    return MIN_FIGURE_WIDTH - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
+    return (MIN_FIGURE_WIDTH - margin["l"] - margin["r"] - (COLORBAR_PX if colorbar else 0),
+            height - margin["t"] - margin["b"])
 
 
 def _tr(lang: str):
@@ -124,17 +138,18 @@ def schedule_figure(settings: TransformerSettings, horizon: int, now: int, lang:
                          margin={"l": 70, "r": 30, "t": 70, "b": 60},
                          xaxis={"title": {"text": tr("tr_iteration")}, "showgrid": True, "gridcolor": "#eee"},
                          yaxis={"title": {"text": tr("tr_lr")}, "showgrid": True, "gridcolor": "#eee",
-                                "exponentformat": "e", "rangemode": "tozero"})
+                                "exponentformat": "e", "range": [0, 1.2 * float(rates.max())]})
     return figure(traces, layout)
 
 
 def _part(inspection: Inspection, part: str) -> tuple[np.ndarray, list[str], list[str]]:
     """(maps (L, h, queries, keys), query labels, key labels) of one kind of attention."""
+    source, decoder = [shown(t) for t in inspection.source_tokens], [shown(t) for t in inspection.decoder_tokens]
     if part == "encoder":
-        return inspection.encoder_attn, inspection.source_tokens, inspection.source_tokens
+        return inspection.encoder_attn, source, source
     if part == "decoder":
-        return inspection.decoder_attn, inspection.decoder_tokens, inspection.decoder_tokens
-    return inspection.cross_attn, inspection.decoder_tokens, inspection.source_tokens
+        return inspection.decoder_attn, decoder, decoder
+    return inspection.cross_attn, decoder, source
 
 
 def _attention_trace(matrix: np.ndarray, queries: list[str], keys: list[str], part: str, tr, show_scale: bool) -> dict:
@@ -143,7 +158,7 @@ def _attention_trace(matrix: np.ndarray, queries: list[str], keys: list[str], pa
         z[np.triu(np.ones(z.shape, bool), 1)] = np.nan
     weight = tr("tr_weight")
     return {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "zmax": 1, "showscale": show_scale,
-            "colorbar": {"title": {"text": weight}, "thickness": 12},
+            "colorbar": {"thickness": 10, "xpad": 6},
             "customdata": [[f"{q} → {k}" for k in keys] for q in queries],
             "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
 
@@ -153,13 +168,13 @@ def attention_figure(inspection: Inspection, part: str, layer: int, head: int, l
     tr = _tr(lang)
     maps, queries, keys = _part(inspection, part)
     layout = base_layout(tr("tr_attn_title", part=tr(f"tr_part_{part}"), layer=layer, head=head), HEATMAP_HEIGHT,
-                         plot_bgcolor=MASKED_COLOR, margin={"l": 70, "r": 30, "t": 70, "b": 70})
+                         plot_bgcolor=MASKED_COLOR, margin={"l": 70, "r": 10, "t": 70, "b": 70})
     width, height = _plot_px(layout, HEATMAP_HEIGHT)
     key_title = tr("tr_source") if part != "decoder" else tr("tr_decoder_read")
     query_title = tr("tr_decoder_read") if part != "encoder" else tr("tr_source")
-    layout["xaxis"] = {"title": {"text": f"{tr('tr_key')}: {key_title}"}, **token_axis(keys, width - 60)}
+    layout["xaxis"] = {"title": {"text": f"{tr('tr_key')}: {key_title}"}, **token_axis(keys, width)}
     layout["yaxis"] = {"title": {"text": f"{tr('tr_query')}: {query_title}"}, "autorange": "reversed",
-                       **token_axis(queries, height, vertical=True)}
+                       **token_axis(queries, height)}
     return figure([_attention_trace(maps[layer, head], queries, keys, part, tr, True)], layout)
 
 
@@ -172,7 +187,7 @@ def heads_figure(inspection: Inspection, part: str, layer: int, lang: str):
     rows = math.ceil(heads / cols)
     height = HEADS_HEIGHT * rows
     layout = base_layout(tr("tr_heads_title", part=tr(f"tr_part_{part}"), layer=layer), height, showlegend=False,
-                         plot_bgcolor=MASKED_COLOR, margin={"l": 50, "r": 20, "t": 80, "b": 40})
+                         plot_bgcolor=MASKED_COLOR, margin={"l": 50, "r": 10, "t": 80, "b": 40})
     layout.update(grid(rows, cols, [tr("tr_head_n", head=h) for h in range(heads)], hspace=0.04, vspace=0.1))
     width, plot_height = _plot_px(layout, height)
     cell_width = width * (1 - 0.04 * (cols - 1)) / cols
@@ -181,7 +196,7 @@ def heads_figure(inspection: Inspection, part: str, layer: int, lang: str):
     for h in range(heads):
         traces.append(on_cell(_attention_trace(maps[layer, h], queries, keys, part, tr, h == 0), h))
         cell_axes(layout, h, x=token_axis(keys, cell_width),
-                  y={"autorange": "reversed", **token_axis(queries, cell_height, vertical=True),
+                  y={"autorange": "reversed", **token_axis(queries, cell_height),
                      "showticklabels": h % cols == 0})
     return figure(traces, layout)
 
@@ -194,22 +209,25 @@ def decoding_figure(inspection: Inspection, layer: int, head: int | None, lang: 
     steps = inspection.steps
     rows = np.stack([s.cross_attn[layer] if head is None else s.cross_attn[layer, head][None] for s in steps])
     z = rows.mean(axis=1)                                                    # (steps, S)
-    labels = [tr("tr_step_label", step=t, token=s.token, prob=f"{s.prob:.2f}") for t, s in enumerate(steps)]
-    rivals = [", ".join(f"{tok} {p:.2f}" for tok, p in zip(s.top_tokens, s.top_probs)) for s in steps]
+    labels = [f"{t}: {shown(s.token)} {s.prob:.2f}" for t, s in enumerate(steps)]
+    rivals = [", ".join(f"{shown(tok)} {p:.2f}" for tok, p in zip(s.top_tokens, s.top_probs)) for s in steps]
+    source = [shown(t) for t in inspection.source_tokens]
     weight = tr("tr_weight")
     trace = {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "zmax": 1,
-             "colorbar": {"title": {"text": weight}, "thickness": 12},
-             "customdata": [[f"{labels[t]} → {src}<br>{tr('tr_rivals')}: {rivals[t]}" for src in inspection.source_tokens]
+             "colorbar": {"thickness": 10, "xpad": 6},
+             "customdata": [[f"{labels[t]} → {src}<br>{tr('tr_rivals')}: {rivals[t]}" for src in source]
                             for t in range(len(steps))],
              "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
     verdict = tr("tr_right") if inspection.correct else tr("tr_wrong", answer=inspection.answer)
-    title = tr("tr_decoding_title", source=inspection.source, output=inspection.output, verdict=verdict)
-    subtitle = (tr("tr_looked_mean", layer=layer) if head is None else tr("tr_looked_head", layer=layer, head=head))
-    layout = base_layout(f"{title}<br><sub>{subtitle}</sub>", HEATMAP_HEIGHT,
-                         margin={"l": 120, "r": 30, "t": 90, "b": 60})
+    title = tr("tr_decoding_title", source=inspection.source, output=inspection.output)
+    looked = (tr("tr_looked_mean", layer=layer) if head is None else tr("tr_looked_head", layer=layer, head=head))
+    # the step labels sit left of the plot: the margin grows with the widest
+    left = 40 + max(label_width(html.unescape(label)) for label in labels)
+    layout = base_layout(f"{title}<br><sub>{verdict}<br>{looked}</sub>", HEATMAP_HEIGHT,
+                         margin={"l": left, "r": 10, "t": 100, "b": 60})
     width, height = _plot_px(layout, HEATMAP_HEIGHT)
-    layout["xaxis"] = {"title": {"text": tr("tr_source")}, **token_axis(inspection.source_tokens, width - 60)}
-    layout["yaxis"] = {"autorange": "reversed", **token_axis(labels, height, vertical=True)}
+    layout["xaxis"] = {"title": {"text": tr("tr_source")}, **token_axis(source, width)}
+    layout["yaxis"] = {"title": {"text": tr("tr_step_axis")}, "autorange": "reversed", **token_axis(labels, height)}
     return figure([trace], layout)
 
 
@@ -218,30 +236,30 @@ def forcing_figure(inspection: Inspection, lang: str):
     what free running wrote (after its own), green where right; below, the probability each
     gave the right token."""
     tr = _tr(lang)
-    answer = inspection.answer_tokens
+    answer = [shown(t) for t in inspection.answer_tokens]
     n = len(answer)
-    free = (inspection.produced_tokens + [""] * n)[:n]
-    forced = inspection.forced_tokens
-    z = [[np.nan] * n,
+    free = ([shown(t) for t in inspection.produced_tokens] + [""] * n)[:n]
+    forced = [shown(t) for t in inspection.forced_tokens]
+    # 1 right (green), 0 wrong (red), 0.5 the answer itself (grey); nothing after free running stopped
+    z = [[0.5] * n,
          [1.0 if forced[i] == answer[i] else 0.0 for i in range(n)],
          [np.nan if not free[i] else 1.0 if free[i] == answer[i] else 0.0 for i in range(n)]]
-    row_names = [tr("tr_answer"), tr("tr_teacher"), tr("tr_free")]
     table = {"type": "heatmap", "z": z, "x": list(range(n)), "y": [0, 1, 2], "text": [answer, forced, free],
              "texttemplate": "%{text}", "textfont": {"size": 15}, "zmin": 0, "zmax": 1, "showscale": False,
-             "colorscale": [[0, WRONG], [1, RIGHT]], "xgap": 2, "ygap": 2, "hoverinfo": "skip"}
+             "colorscale": [[0, WRONG], [0.5, "#f1f3f5"], [1, RIGHT]], "xgap": 2, "ygap": 2, "hoverinfo": "skip"}
     probs = [_line(list(range(n)), inspection.forced_probs.tolist(), tr("tr_teacher"), HELD_OUT, 1, markers=True),
              _line(list(range(n)), [None if math.isnan(p) else p for p in inspection.free_probs], tr("tr_free"),
                    EXACT, 1, dash="dot", markers=True)]
-    layout = base_layout(tr("tr_forcing_title"), 440, showlegend=True, plot_bgcolor="white",
-                         margin={"l": 60, "r": 20, "t": 70, "b": 60},
-                         legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"})
-    layout.update(grid(2, 1, ["", tr("tr_prob_right")], vspace=0.16))
+    layout = base_layout(tr("tr_forcing_title"), 440, showlegend=False, plot_bgcolor="white",
+                         margin={"l": 60, "r": 20, "t": 70, "b": 60})
+    key = _legend_title(tr("tr_prob_right"), [(tr("tr_teacher_row"), HELD_OUT), (tr("tr_free_row"), EXACT)])
+    layout.update(grid(2, 1, ["", key], vspace=0.16))
     layout["annotations"] = [a for a in layout["annotations"] if a["text"]]
-    width, _ = _plot_px(layout, 440)
+    width, _ = _plot_px(layout, 440, colorbar=False)
     positions = [str(i) for i in range(n)]
     cell_axes(layout, 0, x={**token_axis(positions, width), "showticklabels": False},
-              y={"tickvals": [0, 1, 2], "ticktext": [r.split(":")[0].split("：")[0] for r in row_names],
-                 "autorange": "reversed", "automargin": True, "showgrid": False})
+              y={"tickvals": [0, 1, 2], "ticktext": [tr("tr_answer"), tr("tr_teacher_row"), tr("tr_free_row")],
+                 "autorange": "reversed", "automargin": True, "showgrid": False, "zeroline": False})
     cell_axes(layout, 1, x={**token_axis(positions, width), "title": {"text": tr("tr_position")}},
               y={"range": [0, 1.05], "showgrid": True, "gridcolor": "#eee", "nticks": 3})
     return figure([on_cell(table, 0), *probs], layout)
@@ -291,10 +309,11 @@ def induction_example_figure(example: InductionExample, lang: str):
                          margin={"l": 40, "r": 20, "t": 90, "b": 40})
     layout.update(grid(1, 2, titles, hspace=0.08))
     width, height = _plot_px(layout, 520)
+    side = min(width * 0.46, height)   # each map is drawn square
     traces = []
     for cell, matrix in enumerate((example.previous_attn, example.induction_attn)):
-        traces.append(on_cell(_attention_trace(matrix, tokens, tokens, "decoder", _tr(lang), cell == 1), cell))
-        cell_axes(layout, cell, x=token_axis(tokens, width * 0.46),
-                  y={"autorange": "reversed", **token_axis(tokens, height, vertical=True),
-                     "scaleanchor": "x" if cell == 0 else "x2"})
+        traces.append(on_cell(_attention_trace(matrix, tokens, tokens, "decoder", tr, cell == 1), cell))
+        cell_axes(layout, cell, x={**token_axis(tokens, side), "constrain": "domain"},
+                  y={"autorange": "reversed", **token_axis(tokens, side),
+                     "scaleanchor": "x" if cell == 0 else "x2", "constrain": "domain"})
     return figure(traces, layout)
