@@ -373,6 +373,21 @@ def test_default_settings_separate_the_digits_in_the_latent_plane(trained):
     assert trained.held_out[-1]["knn"] >= 0.8
 
 
+def test_drawings_land_among_the_digits_they_show(trained):
+    """A vertical stroke and an oval drawn on a 240 px pad, through the drawing's rasterisation
+    and the encoder: the 5 training digits nearest to their μ vote 1 and 0."""
+    stroke = np.zeros((240, 240), dtype=bool)
+    stroke[30:210, 112:128] = True
+    rows, cols = np.mgrid[:240, :240]
+    radius = np.hypot(rows - 120, (cols - 120) * 1.5)
+    oval = (radius > 70) & (radius < 86)
+    train_mu, _ = core.encode(trained, trained.data.train)
+    for mask, digit in ((stroke, 1), (oval, 0)):
+        mu, _ = core.encode(trained, views.drawn_row(trained, mask)[None])
+        nearest = torch.cdist(mu, train_mu)[0].topk(5, largest=False).indices.numpy()
+        assert np.bincount(trained.data.train_labels[nearest], minlength=10).argmax() == digit
+
+
 def test_eight_latent_dimensions_reconstruct_better_than_pca_with_eight_components():
     run = core.VaeRun(core.validated(latent_dim=8))
     core.train(run, QUALITY_ITERATIONS)
