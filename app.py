@@ -14,7 +14,7 @@ import os
 import gradio as gr
 
 import demos
-from components import input_guard, live
+from components import input_guard, links_ui, live
 from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
 
@@ -28,10 +28,15 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="AIGC Playground", delete_cache=(3600, 3600)) as blocks:
         gr.Markdown(I18N("app_title"))
         gr.Markdown(I18N("app_intro"))
-        with gr.Tabs():
+        link_notice = gr.Markdown(visible=False, elem_id="link_notice")
+        linkables = {}
+        with gr.Tabs() as tabs:
             for lab in demos.labs():
                 with gr.Tab(I18N(lab.tab_label), id=lab.key):
-                    lab.build(blocks)
+                    view = lab.build(blocks)
+                if view is not None:
+                    linkables[lab.key] = view
+        links_ui.install(blocks, tabs, link_notice, linkables)
         blocks.unload(end_session)
     # an event that names no group of components/queueing.py runs one at a time per function
     blocks.queue(default_concurrency_limit=GROUPS["heavy"], max_size=MAX_QUEUE)
@@ -61,6 +66,7 @@ def launch_kwargs() -> dict:
         server_port=int(port),
         i18n=translations(),
         css=CSS,
+        head=links_ui.HEAD,
         footer_links=["api", "gradio", "settings"],
         max_threads=WORKER_THREADS,
         state_session_capacity=SESSIONS_KEPT,

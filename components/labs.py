@@ -31,9 +31,10 @@ class Lab:
     def __post_init__(self):
         i18n.register(self.strings.EN, self.strings.ZH)
 
-    def build(self, blocks) -> None:
-        """Place the lab's components and wire its events (``<package>.tab.build_tab``)."""
-        importlib.import_module(f"{self.package}.tab").build_tab(blocks)
+    def build(self, blocks):
+        """Place the lab's components and wire its events (``<package>.tab.build_tab``); returns
+        what links may set in the lab (a ``components.links_ui.Linkable``), or None."""
+        return importlib.import_module(f"{self.package}.tab").build_tab(blocks)
 
     def benchmark_rows(self, runs: int) -> list:
         """The lab's benchmark rows (``<package>.bench.rows``); none when it has no bench.py."""

@@ -55,14 +55,15 @@ def browser():
 
 @pytest.fixture()
 def page_factory(browser, server_url):
-    """page_factory(locale) -> a page with the app loaded in that browser locale."""
+    """page_factory(locale, query="", viewport=(1400, 1000)) -> a page with the app loaded in that
+    browser locale, at ``server_url + query`` (a shareable link's "?lab=…")."""
     contexts = []
 
-    def make(locale: str = "en-US"):
-        context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    def make(locale: str = "en-US", query: str = "", viewport: tuple[int, int] = (1400, 1000)):
+        context = browser.new_context(locale=locale, viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         page = context.new_page()
-        page.goto(server_url)
+        page.goto(server_url + query)
         page.wait_for_selector(".tab-wrapper, [role=tablist]", timeout=60_000)
         return page
 

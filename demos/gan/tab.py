@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from components import controls, live, live_ui
+from components import controls, links_ui, live, live_ui
 from components.handlers import handler
 from components.i18n import translate
 from components.settings import controls as setting_controls
@@ -156,7 +156,9 @@ def layout() -> dict:
                                     iterations={"min_width": 120})
             gr.Markdown(I18N("gan_settings_info"))
         with gr.Column(scale=3):
-            c["panel"] = live_ui.buttons("gan")
+            with gr.Row():
+                c["panel"] = live_ui.buttons("gan")
+                c["copy_link"] = links_ui.copy_link("gan")
             with gr.Row():
                 c["step_mode"] = gr.Radio([(I18N(f"gan_step_{m}"), m) for m in core.STEP_MODES], value="both",
                                           label=I18N("gan_step_mode"))
@@ -173,7 +175,7 @@ def layout() -> dict:
 # wiring
 
 
-def build_tab(blocks: gr.Blocks) -> None:
+def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     c = layout()
     settings = controls.inputs(core.GanSettings, c)
     live_ui.wire("gan", c["panel"], c["session"], [c["status"], c["main"], c["curves"]],
@@ -184,3 +186,4 @@ def build_tab(blocks: gr.Blocks) -> None:
     c["preset"].input(apply_preset, [c["preset"]], settings, api_visibility="private")
     c["dataset"].change(lambda d: gr.Accordion(open=d == "sketch"), [c["dataset"]], [c["sketch_box"]],
                         api_visibility="private")
+    return links_ui.Linkable((core.GanSettings,), c, c["panel"].start, c["copy_link"])
