@@ -22,3 +22,12 @@ LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}, {"left": "$"
 def explanation(key: str) -> gr.Markdown:
     """A lab's explanation panel: translated Markdown with $inline$ and $$display$$ LaTeX."""
     return gr.Markdown(I18N(key), latex_delimiters=LATEX_DELIMITERS)
+
+
+def export_panel(prefix: str) -> tuple[gr.Button, gr.File]:
+    """An "Export" button and the files it makes (``components.exports``): the result as JSON,
+    and for a training lab its curves as CSV. The files appear under the button to download."""
+    button = gr.Button(I18N("export_button"), size="sm", min_width=60, elem_id=f"{prefix}_export")
+    files = gr.File(label=I18N("export_files"), file_count="multiple", interactive=False, height=90,
+                    elem_id=f"{prefix}_export_files")
+    return button, files

@@ -141,3 +141,16 @@ def test_steps_sent_at_once_run_one_after_the_other(server_url):
     jobs = [fresh.submit(*settings(seed=4), None, "both", api_name="/gan_step") for _ in range(4)]
     counts = sorted(iteration(job.result(timeout=60)[0]) for job in jobs)
     assert counts == [1, 2, 3, 4]
+
+
+def test_export_gives_the_run_as_json_and_its_curves_as_csv(server_url):
+    fresh = Client(server_url, verbose=False)
+    with pytest.raises(AppError, match="nothing to export"):
+        fresh.predict(api_name="/gan_export")
+    start(fresh, 30, seed=2).result(timeout=60)
+    json_path, csv_path = fresh.predict(api_name="/gan_export")
+    document = json.load(open(json_path))
+    assert document["lab"] == "gan" and document["settings"]["seed"] == 2 and document["data"]["iteration"] == 30
+    assert len(document["data"]["curves"]["g_loss"]) == 30 and len(document["data"]["generated_samples"]) == 300
+    lines = open(csv_path).read().splitlines()
+    assert lines[0].startswith("iteration,d_loss,g_loss") and len(lines) == 31

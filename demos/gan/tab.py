@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import gradio as gr
 
-from components import controls, links_ui, live, live_ui
+from components import controls, exports, links_ui, live, live_ui
 from components.handlers import handler
-from components.i18n import translate
+from components.queueing import queue
+from components.i18n import InputError, translate
 from components.settings import controls as setting_controls
 from components.settings import check_value
 from components.sketch import ink_mask
-from components.ui import I18N, explanation
+from components.ui import I18N, explanation, export_panel
 from demos.gan import core, figures
 from demos.gan.data import make_dataset
 
@@ -119,6 +120,21 @@ def reset(settings, sketch, session, lang: str):
     return live.reset(live.session_of(session), new_run(settings, sketch), renderer(lang), lang)
 
 
+@handler()
+def export(session, lang: str):
+    """The run's settings, curves, metrics and current samples as JSON, and its curves as CSV."""
+    run = getattr(session, "run", None)
+    if run is None:
+        raise InputError("export_nothing")
+    with session.lock:
+        snap = core.snapshot(run)
+        data = {"iteration": run.iteration, "curves": run.history, "metrics": run.metric_history,
+                "real_samples": run.shown_real, "generated_samples": snap.plane.fake if snap.plane else None,
+                "digit_grid": snap.digit_grid, "kl_bits": snap.kl, "js_bits": snap.js}
+        files = [exports.result_json("gan", run.config, data), exports.curves_csv("gan", run.history)]
+    return files
+
+
 def apply_preset(name) -> list:
     """Every setting's value under the preset ``name`` (the defaults when unknown)."""
     return controls.preset_values(core.GanSettings, PRESETS.get(name, {}))
@@ -156,9 +172,7 @@ def layout() -> dict:
                                     iterations={"min_width": 120})
             gr.Markdown(I18N("gan_settings_info"))
         with gr.Column(scale=3):
-            with gr.Row():
-                c["panel"] = live_ui.buttons("gan")
-                c["copy_link"] = links_ui.copy_link("gan")
+            c["panel"] = live_ui.buttons("gan")
             with gr.Row():
                 c["step_mode"] = gr.Radio([(I18N(f"gan_step_{m}"), m) for m in core.STEP_MODES], value="both",
                                           label=I18N("gan_step_mode"))
@@ -166,6 +180,9 @@ def layout() -> dict:
             with gr.Row():
                 c["main"] = gr.Plot(show_label=False, scale=1, min_width=420, elem_id="gan_main")
                 c["curves"] = gr.Plot(show_label=False, scale=1, min_width=420, elem_id="gan_curves")
+    with gr.Row():
+        c["copy_link"] = links_ui.copy_link("gan")
+        c["export"], c["export_files"] = export_panel("gan")
     with gr.Accordion(I18N("gan_explain"), open=False):
         explanation("gan_explain_md")
     return c
@@ -183,6 +200,7 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
                  resume=resume, resume_inputs=[c["iterations"]],
                  step=step, step_inputs=[*settings, c["sketch"], c["step_mode"]],
                  reset=reset, reset_inputs=[*settings, c["sketch"]])
+    c["export"].click(export, [c["session"]], [c["export_files"]], api_name="gan_export", **queue("step"))
     c["preset"].input(apply_preset, [c["preset"]], settings, api_visibility="private")
     c["dataset"].change(lambda d: gr.Accordion(open=d == "sketch"), [c["dataset"]], [c["sketch_box"]],
                         api_visibility="private")
