@@ -391,4 +391,5 @@ def test_drawings_land_among_the_digits_they_show(trained):
 def test_eight_latent_dimensions_reconstruct_better_than_pca_with_eight_components():
     run = core.VaeRun(core.validated(latent_dim=8))
     core.train(run, QUALITY_ITERATIONS)
-    assert core.held_out_reconstruction_mse(run) < compression.compression(run).pca_mse
+    codec = compression.compression(run)
+    assert codec.mse_mean < codec.pca_mse          # both decode d numbers per digit

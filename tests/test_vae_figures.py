@@ -61,7 +61,8 @@ def all_figures(run, lang):
         built |= {"manifold": figures.manifold_figure(snap.manifold, run.settings.latent_dim, lang),
                   "samples": figures.samples_figure(views.prior_samples(run, 0), lang),
                   "compression": figures.compression_figure(comp, lang),
-                  "rate_distortion": figures.rate_distortion_figure([], comp.pca_mse, run.settings.latent_dim, lang, comp)}
+                  "rate_distortion": figures.rate_distortion_figure([], comp.pca_mse, run.settings.latent_dim, lang,
+                                                                    comp)}
     else:
         built["plane"] = figures.plane_figure(snap.plane, lang)
     return built
@@ -107,7 +108,8 @@ def test_the_samples_canvas_holds_the_decoded_digits(runs):
     canvas = np.array(figures.samples_figure(samples, "en")["data"][0]["z"], dtype=float)
     for i in (0, 9, 31):
         r, c = divmod(i, 8)
-        np.testing.assert_allclose(canvas[r * 9: r * 9 + 8, c * 9: c * 9 + 8], samples.decoded[i].reshape(8, 8), atol=5e-4)
+        tile = canvas[r * 9: r * 9 + 8, c * 9: c * 9 + 8]
+        np.testing.assert_allclose(tile, samples.decoded[i].reshape(8, 8), atol=5e-4)
     assert np.isnan(canvas[8, :]).all()                 # a blank line between rows
 
 
@@ -127,7 +129,8 @@ def _digit_height_px(fig, cell: int = 0) -> float:
     plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     y_key = "yaxis" if cell == 0 else f"yaxis{cell + 1}"
     low, high = layout.get(y_key, {}).get("domain", [0, 1])
-    image_rows = max(len(t["z"]) for t in fig["data"] if t["type"] == "heatmap" and t.get("yaxis", "y") == ("y" if cell == 0 else f"y{cell + 1}"))
+    y_ref = "y" if cell == 0 else f"y{cell + 1}"
+    image_rows = max(len(t["z"]) for t in fig["data"] if t["type"] == "heatmap" and t.get("yaxis", "y") == y_ref)
     return plot * (high - low) / image_rows * 8
 
 

@@ -27,8 +27,8 @@ from torch import nn
 from components.i18n import InputError
 from components.live import Diverged
 from components.seeding import global_rng_seeded
-from components.threads import one_thread
 from components.settings import parse, setting
+from components.threads import one_thread
 from demos.vae import data
 
 # Decoder likelihoods p(x|z). "binomial": each digit pixel counts the inked bits of a 4x4 block
@@ -39,8 +39,8 @@ from demos.vae import data
 # optimum is the mean squared error (Rybkin et al. 2021, σ-VAE), whereas a per-pixel one would
 # shrink to 0 on the digits' always-blank corners and send the likelihood to infinity.
 LIKELIHOODS = ("binomial", "gaussian")
-CURVES = ("recon", "kl")
-MAX_SEED = 2**31 - 1  # recorded every iteration, nats per image on the training batch
+CURVES = ("recon", "kl")  # recorded every iteration, nats per image on the training batch
+MAX_SEED = 2**31 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,13 +59,14 @@ class VaeSettings:
     depth: int = setting(2, label="vae_depth", low=0, high=4)
     # weight of the KL term (Higgins et al. 2017): 1 = the true ELBO, 0 = a plain autoencoder
     # (nothing keeps σ from shrinking to 0, so z → μ); above 100 every dimension is the prior
-    beta: float = setting(1.0, label="vae_beta", low=0.0, high=100.0, step=0.05, widget="number", info="vae_beta_info")
+    beta: float = setting(1.0, label="vae_beta", low=0.0, high=100.0, step=0.05, widget="number",
+                          info="vae_beta_info")
     # Adam's rate; any rate diverges above 1 (surely a typo), and one ≤ 0 never learns
     lr: float = setting(2e-3, label="vae_lr", low=0.0, high=1.0, positive=True, widget="number", step=1e-4)
     batch: int = setting(128, label="vae_batch", low=1, high=1024)  # an iteration stays in milliseconds
     seed: int = setting(0, label="seed", low=0, high=MAX_SEED, widget="number")  # weights, batches, ε
-    # per press of Start (Resume continues to the same mark); 3,000 default iterations take
-    # about 20 s on one core
+    # per press of Start (Resume continues to the same mark); the default networks train
+    # 130-180 iterations a second on one core, so 3,000 take about 20 s
     iterations: int = setting(3000, label="vae_iterations", low=1, high=100_000, widget="number")
 
     # with β = 0 nothing stops log σ² falling for ever; at e^-87 σ² would turn into a denormal
@@ -89,7 +90,7 @@ class VaeSettings:
     interp_steps: ClassVar[tuple[int, int, int]] = (3, 8, 16)  # points on a path: min, default, max
     shown_reconstructions: ClassVar[int] = 8  # held-out digits shown original / VAE / PCA
     sweep_betas: ClassVar[tuple[float, ...]] = (0.1, 0.3, 1.0, 3.0, 10.0)  # the rate–distortion curve
-    sweep_iterations: ClassVar[int] = 1500   # training per β of the sweep (and of AE vs VAE)
+    sweep_iterations: ClassVar[int] = 1500   # training per β of the sweep
     iwae_k: ClassVar[tuple[int, int]] = (50, 1000)  # importance samples of the IWAE bound: default, max
 
     def check(self) -> None:
@@ -225,7 +226,8 @@ class VaeRun:
         self.iteration = 0
         self.target = 0
         self.history: dict[str, list[float]] = {name: [] for name in CURVES}
-        # held-out evaluations: {"iteration", "recon", "kl", "kl_per_dim": [d floats]}
+        # every eval_every iterations: {"iteration", "recon", "kl" (nats per image), "kl_per_dim",
+        # "activity" (d floats: KL and Var μ of each dimension), "knn" (5-NN accuracy on μ)}
         self.held_out: list[dict] = []
         self._evaluate_held_out()
 
@@ -293,12 +295,6 @@ def decode_mean(run: VaeRun, z: torch.Tensor) -> torch.Tensor:
     """E[x|z] (N, D) of latent rows z (N, d)."""
     with torch.no_grad():
         return run.model.mean(run.model.decode(z))
-
-
-def held_out_reconstruction_mse(run: VaeRun) -> float:
-    """Mean squared error per value of the held-out rows decoded from their μ (pixels in [0, 1])."""
-    mu, _ = encode(run, run.data.held_out)
-    return F.mse_loss(decode_mean(run, mu), run.data.held_out).item()
 
 
 def knn_accuracy(train_mu: torch.Tensor, train_labels: np.ndarray, held_mu: torch.Tensor,

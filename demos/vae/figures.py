@@ -249,7 +249,8 @@ def manifold_figure(view: ManifoldView, latent_dim: int, lang: str):
                                 "title": {"text": x_title}, "constrain": "domain", "showgrid": False,
                                 "zeroline": False, "range": [-0.5, canvas.shape[1] - 0.5]},
                          yaxis={"tickvals": [r * 9 + 3.5 for r in range(rows)],
-                                "ticktext": ticks[::-1] if rows > 1 else [""], "title": {"text": y_title if rows > 1 else ""},
+                                "ticktext": ticks[::-1] if rows > 1 else [""],
+                                "title": {"text": y_title if rows > 1 else ""},
                                 "scaleanchor": "x", "constrain": "domain", "showgrid": False,
                                 "zeroline": False, "range": [canvas.shape[0] - 0.5, -0.5]})
     return figure([_digits_trace(canvas, tr("vae_ink"))], layout)
@@ -264,7 +265,8 @@ def density_figure(view: DensityView, lang: str):
     if view.prior.ndim == 1:   # d = 1: two curves over the line
         traces = [{"type": "scatter", "mode": "lines", "x": centres, "y": values, "name": tr(key),
                    "line": {"color": colour, "width": 2, "shape": "hvh"}}
-                  for values, key, colour in ((view.prior, "vae_prior", PRIOR), (view.aggregate, "vae_aggregate", TRAIN))]
+                  for values, key, colour in ((view.prior, "vae_prior", PRIOR),
+                                              (view.aggregate, "vae_aggregate", TRAIN))]
         layout = base_layout(title, 360, margin=MARGIN, xaxis={"title": {"text": "z₁"}},
                              yaxis={"title": {"text": tr("vae_mass")}, "rangemode": "tozero"})
         return figure(traces, layout)
@@ -273,7 +275,8 @@ def density_figure(view: DensityView, lang: str):
     layout.update(grid(1, 2, [tr("vae_prior"), tr("vae_aggregate")], hspace=0.08))
     traces = []
     for cell, values in enumerate((view.prior, view.aggregate)):
-        traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": np.round(values, 6), "colorscale": DENSITY,
+        traces.append(on_cell({"type": "heatmap", "x": centres, "y": centres, "z": np.round(values, 6),
+                               "colorscale": DENSITY,
                                "zmin": 0, "zmax": top, "showscale": cell == 1, "colorbar": {"thickness": 12},
                                "hovertemplate": "(%{x:.1f}, %{y:.1f}) %{z:.4f}<extra></extra>"}, cell))
         cell_axes(layout, cell, x={"constrain": "domain", "showgrid": False, "zeroline": False},
@@ -334,7 +337,8 @@ def reparam_figure(view: ReparamView, lang: str):
             traces.append(on_cell({"type": "scatter", "mode": "markers+text", "x": [point[0]], "y": [point[1]],
                                    "text": [tr(key)], "textposition": "top center",
                                    "marker": {"size": 12, "color": HELD_OUT}}, cell))
-            cell_axes(layout, cell, x={"range": [-3.5, 3.5]}, y={"range": [-3.5, 3.5], "scaleanchor": f"x{cell + 1 if cell else ''}"})
+            cell_axes(layout, cell, x={"range": [-3.5, 3.5]},
+                      y={"range": [-3.5, 3.5], "scaleanchor": f"x{cell + 1 if cell else ''}"})
     traces += [
         on_cell({"type": "scatter", "mode": "markers", "x": view.cloud[:, 0], "y": view.cloud[:, 1],
                  "marker": {"color": TRAIN, "size": 3, "opacity": 0.35}, "hoverinfo": "skip"}, 1),
@@ -403,7 +407,8 @@ def interpolation_figure(interp: Interpolation, lang: str):
                   for path, name, colour in ((interp.linear, names[0], TRAIN), (interp.spherical, names[1], SAMPLE))]
         traces.append({"type": "scatter", "mode": "markers", "x": interp.endpoints[:, 0], "y": interp.endpoints[:, 1],
                        "name": tr("vae_endpoints"), "marker": {"color": HELD_OUT, "size": 11}})
-        layout = base_layout(title, PLANE_HEIGHT, margin=MARGIN, xaxis={"title": {"text": "x₁"}, "constrain": "domain"},
+        layout = base_layout(title, PLANE_HEIGHT, margin=MARGIN,
+                             xaxis={"title": {"text": "x₁"}, "constrain": "domain"},
                              yaxis={"title": {"text": "x₂"}, "scaleanchor": "x"})
         return figure(traces, layout)
     steps = len(interp.t)
@@ -450,7 +455,8 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
     tr = _tr(lang)
     ordered = sorted(points, key=lambda p: p.rate_bits)
     traces = [{"type": "scatter", "mode": "lines+markers+text", "x": [p.rate_bits for p in ordered],
-               "y": [p.mse for p in ordered], "text": [f"β={p.beta:g}" + (" ⚠" if p.diverged else "") for p in ordered],
+               "y": [p.mse for p in ordered],
+               "text": [f"β={p.beta:g}" + (" ⚠" if p.diverged else "") for p in ordered],
                "textposition": "top right", "name": tr("vae_sweep"), "line": {"color": TRAIN, "width": 2},
                "marker": {"size": 8}, "hovertemplate": "%{text}: %{x:.1f} bits, MSE %{y:.4f}<extra></extra>"}]
     if current is not None:
@@ -463,7 +469,8 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
                    "name": tr("vae_pca_line", d=latent_dim), "line": {"color": PRIOR, "dash": "dash"}})
     layout = base_layout(tr("vae_rd_title", d=latent_dim), 460, margin={"l": 70, "r": 20, "t": 80, "b": 60},
                          xaxis={"title": {"text": tr("vae_rate_axis")}, "rangemode": "tozero", "gridcolor": "#eee"},
-                         yaxis={"title": {"text": tr("vae_distortion_axis")}, "rangemode": "tozero", "gridcolor": "#eee"},
+                         yaxis={"title": {"text": tr("vae_distortion_axis")}, "rangemode": "tozero",
+                                "gridcolor": "#eee"},
                          legend={"x": 0.02, "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"})
     return figure(traces, layout)
 
@@ -489,8 +496,8 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
     for row, side in enumerate((autoencoder, vae)):
         base = 3 * row
         latent, dens = side.latent, side.density
-        traces.append(on_cell({"type": "scatter", "mode": "markers", "x": latent.points[:, 0],
-                               "y": latent.points[:, 1] if latent.latent_dim > 1 else latent.labels + _jitter(len(latent.labels)),
+        y = latent.points[:, 1] if latent.latent_dim > 1 else latent.labels + _jitter(len(latent.labels))
+        traces.append(on_cell({"type": "scatter", "mode": "markers", "x": latent.points[:, 0], "y": y,
                                "marker": {"color": _class_colours(latent.labels), "size": 4, "opacity": 0.8},
                                "hoverinfo": "skip"}, base))
         h = max(autoencoder.latent.half_width, vae.latent.half_width)   # one scale: how far codes wander
@@ -504,7 +511,8 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
             circle = np.linspace(0, 2 * np.pi, 60)
             for radius in (1, 2):   # the prior's 1σ and 2σ circles
                 traces.append(on_cell({"type": "scatter", "mode": "lines", "x": radius * np.cos(circle),
-                                       "y": radius * np.sin(circle), "line": {"color": PRIOR, "dash": "dot", "width": 1},
+                                       "y": radius * np.sin(circle),
+                                       "line": {"color": PRIOR, "dash": "dot", "width": 1},
                                        "hoverinfo": "skip"}, base + 1))
             hole_centres = (dens.hole_edges[:-1] + dens.hole_edges[1:]) / 2
             traces.append(on_cell({"type": "heatmap", "x": hole_centres, "y": hole_centres,

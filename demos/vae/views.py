@@ -152,7 +152,8 @@ def cell_masses(samples: np.ndarray, edges: np.ndarray, one_d: bool) -> tuple[np
     inside = ((cell >= 0) & (cell < cells)).all(1)
     flat = cell[inside, 1] * cells + cell[inside, 0]
     # N(0, I₂) factorises into the two axes' masses
-    return np.outer(line_mass, line_mass), np.bincount(flat, minlength=cells * cells).reshape(cells, cells) / len(samples)
+    counts = np.bincount(flat, minlength=cells * cells).reshape(cells, cells)
+    return np.outer(line_mass, line_mass), counts / len(samples)
 
 
 def density(run: VaeRun, axes: np.ndarray, half: float) -> DensityView:
@@ -241,7 +242,7 @@ class ReparamView:
     recon: float                # −log p(x|z), nats
     kl: float                   # KL(q(z|x) ‖ p(z)), nats
     grad_mu: np.ndarray         # (d,) ∂(−ELBO)/∂μ through z: ∂z/∂μ = 1
-    grad_log_var: np.ndarray    # (d,) ∂(−ELBO)/∂log σ² through z: ∂z/∂log σ² = ½ σ ε, plus the KL's own
+    grad_log_var: np.ndarray    # (d,) ∂(−ELBO)/∂log σ²: through z (∂z/∂log σ² = ½ σ ε) and the KL
     plain_sample_grad: bool     # does a sample from Normal(μ, σ).sample() carry a gradient? (no)
     mu_2d: np.ndarray           # (2,) μ on the latent plane
     z_2d: np.ndarray            # (2,) z on the plane
@@ -309,7 +310,8 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     omega = torch.arccos(torch.dot(unit_a, unit_b).clamp(-1, 1))
     if torch.sin(omega) < 1e-6:
         return (1 - t)[:, None] * a + t[:, None] * b
-    direction = (torch.sin((1 - t) * omega)[:, None] * unit_a + torch.sin(t * omega)[:, None] * unit_b) / torch.sin(omega)
+    direction = (torch.sin((1 - t) * omega)[:, None] * unit_a
+                 + torch.sin(t * omega)[:, None] * unit_b) / torch.sin(omega)
     return ((1 - t) * length_a + t * length_b)[:, None] * direction
 
 
