@@ -131,15 +131,6 @@ def rate_distortion(settings: VaeSettings, betas=S.sweep_betas, iterations: int 
         yield RatePoint(float(beta), point.rate_bits, point.mse, point.psnr, diverged)
 
 
-def pca_curve(name: str, max_components: int) -> tuple[np.ndarray, np.ndarray]:
-    """(components 1..max, held-out MSE of PCA with that many): the linear baseline's
-    distortion against the size of its code."""
-    held_out = data.load(name).held_out
-    counts = np.arange(1, max_components + 1)
-    return counts, np.array([((pca_reconstruct(name, int(k), held_out) - held_out.numpy()) ** 2).mean()
-                             for k in counts])
-
-
 def held_out_bounds(run: VaeRun, k, seed: int = 0) -> tuple[float, float]:
     """(ELBO, IWAE_k) averaged over the held-out rows, nats per row: two lower bounds on
     log p(x), the second tighter (Burda et al. 2016)."""

@@ -49,10 +49,6 @@ class DataSet:
     def is_digits(self) -> bool:
         return self.name == DIGITS
 
-    @property
-    def n_classes(self) -> int:
-        return int(max(self.train_labels.max(), self.held_out_labels.max())) + 1
-
     def batch(self, n: int, gen: torch.Generator) -> torch.Tensor:
         """(n, dim) training rows drawn uniformly with replacement."""
         return self.train[torch.randint(len(self.train), (n,), generator=gen)]
