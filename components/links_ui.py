@@ -128,9 +128,15 @@ def _apply(query: str, linkables: dict[str, Linkable], lang: str):
     return tab, gr.Markdown(message, visible=bool(message)), *updates
 
 
+# lab key -> the settings classes its links may set, filled by ``install`` when the page is built
+# (read by the lessons' test, which checks every lesson's link against it)
+LINKED_SETTINGS: dict[str, tuple] = {}
+
+
 def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: dict[str, Linkable]) -> None:
     from components.handlers import handler
 
+    LINKED_SETTINGS.update({key: view.settings for key, view in linkables.items()})
     query = gr.Textbox(visible=False)
     outputs = [tabs, notice, *[view.controls[n] for view in linkables.values() for n in view.names()]]
 
