@@ -48,10 +48,33 @@ def test_empty_text_gets_a_message(client, text):
         client.predict(text, "shakespeare-gpt", 0, 0, 0, "head", api_name="/attention")
 
 
-def test_layer_and_head_out_of_range_are_refused(client):
-    for layer, head in [(99, 0), (0, 99), (-1, 0)]:
-        with pytest.raises(AppError):
-            client.predict(TEXT, "shakespeare-gpt", layer, head, 0, "head", api_name="/attention_select")
+@pytest.mark.parametrize("layer,head,query,message", [
+    (6, 0, 0, "Layer must be between 0 and 5, got 6"),        # the bundled model's 6 layers of 6 heads
+    (0, 6, 0, "Head must be between 0 and 5, got 6"),
+    (0, 0, 11, r"Query token \(position\) must be between 0 and 10, got 11"),  # TEXT is 11 tokens
+    (99, 0, 0, "Layer must be between 0 and"), (0, 99, 0, "Head must be between 0 and"),
+    (-1, 0, 0, "Layer must be between 0 and"), ("abc", 0, 0, "Layer must be a number"),
+])
+def test_layer_head_and_query_out_of_range_are_refused_naming_the_control(client, layer, head, query, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(TEXT, "shakespeare-gpt", layer, head, query, "head", api_name="/attention_select")
+
+
+def test_a_bad_selection_is_refused_in_the_callers_language(server_url):
+    from gradio_client import Client
+
+    chinese = Client(server_url, verbose=False, headers={"Accept-Language": "zh-CN"})
+    with pytest.raises(AppError, match="层 必须在 0 到 5 之间，收到的是 6"):
+        chinese.predict(TEXT, "shakespeare-gpt", 6, 0, 0, "head", api_name="/attention_select")
+    with pytest.raises(AppError, match="词元视图显示 必须是以下之一：head, mean"):
+        chinese.predict(TEXT, "shakespeare-gpt", 0, 0, 0, "heads", api_name="/attention")
+
+
+def test_attention_returns_the_text_and_model_it_analysed(client):
+    out = client.predict(TEXT, "shakespeare-gpt", 0, 0, 0, "head", api_name="/attention")
+    assert out[-2:] == (TEXT, "shakespeare-gpt")
+    # the selection sliders take the text's ranges: 6 layers, 6 heads, 11 tokens (the last one chosen)
+    assert [(s["maximum"], s.get("value")) for s in out[:3]] == [(5, 0), (5, 0), (10, 10)]
 
 
 def test_unknown_model_id_is_refused(client):

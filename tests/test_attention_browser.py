@@ -1,6 +1,6 @@
 """The attention lab in headless Chromium: one flow per view, and the Chinese locale. Screenshots go to artifacts/."""
 
-from tests.conftest import screenshot
+from tests.conftest import screenshot, title_contains
 
 
 def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
@@ -9,17 +9,23 @@ def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     title = page.locator(".js-plotly-plot .gtitle").first
     assert "Layer 0, head 0" in title.text_content()
+    notice = page.locator("#attention_notice")
+    assert "22 tokens" in notice.text_content()  # the default text; the query slider is on its last token
+    # a new text typed but not analysed: a selection still redraws the analysed text (it used to
+    # analyse "Hi", 2 tokens, with query 21 and fail)
+    page.locator("#attention_text textarea").fill("Hi")
     # choose another head by typing into the slider's number box
     number = page.locator("input[aria-label='number input for Head']")
     number.fill("1")
     number.press("Enter")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('head 1'))",
-        timeout=30_000)
+    title_contains(page, "head 1", timeout=30_000)
+    assert "22 tokens" in notice.text_content()
+    assert page.locator(".toast-body").count() == 0  # no error message
     screenshot(page, "attention_head")
     page.get_by_role("tab", name="Model view").click()
     image = page.locator("img[src*='gradio_api'], img[src*='file=']").first
     image.wait_for(timeout=30_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=30_000)
     screenshot(page, "attention_model_view")
     # a click on the tile of layer 3, head 4 (tiles of 72 px, gaps of 6, margins 40 and 26)
     box = image.bounding_box()
@@ -27,9 +33,7 @@ def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
     x, y = 40 + 4 * 78 + 36, 26 + 3 * 78 + 36
     image.click(position={"x": x * box["width"] / natural[0], "y": y * box["height"] / natural[1]})
     page.get_by_role("tab", name="Head", exact=True).click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('Layer 3, head 4'))",
-        timeout=30_000)
+    title_contains(page, "Layer 3, head 4", timeout=30_000)
 
 
 def test_chinese_locale_shows_chinese_labels(page_factory):

@@ -7,6 +7,8 @@ import pytest
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
+from components.i18n import InputError, translate
+from components.settings import parse
 from components.tokens import labels_from_offsets
 from demos.attention import core
 
@@ -157,3 +159,86 @@ def test_generation_rows_are_the_attention_used_for_each_new_token(tiny_gpt_eage
     last_step = out.attentions[-1]  # per layer: (1, H, 1, T)
     for layer in range(2):
         np.testing.assert_allclose(gen.rows[layer, :, 3, : len(IDS) + 3], last_step[layer][0, :, 0].numpy(), atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# settings, selection and the numbers each view is drawn from
+
+
+def analysis_of(model, ids) -> core.Analysis:
+    encoded = core.Encoded(ids=ids, labels=[str(i) for i in ids], truncated=False, original_tokens=len(ids))
+    return core.Analysis(encoded, core.run_model(model, ids), context=model.config.n_positions)
+
+
+def test_selection_values_are_checked_naming_the_control():
+    assert parse(core.Selection, {}) == core.Selection(layer=0, head=0, query=0, mode="head")
+    cases = [({"mode": "heads"}, "err_choice", "att_token_mode"), ({"layer": "abc"}, "err_not_number", "att_layer"),
+             ({"head": 1.5}, "err_not_integer", "att_head"), ({"query": -1}, "err_out_of_range", "att_query"),
+             ({"layer": core.LIMITS.max_layers}, "err_out_of_range", "att_layer")]
+    for values, key, name in cases:
+        with pytest.raises(InputError) as err:
+            parse(core.Selection, values)
+        assert (err.value.key, err.value.values["name"]) == (key, name)
+    with pytest.raises(InputError) as err:
+        parse(core.GenerationSettings, {"new_tokens": 33})
+    assert err.value.values["name"] == "att_new_tokens"
+
+
+@pytest.mark.parametrize("field,value,name,label,high", [("layer", 2, "att_layer", "Layer", 1),
+                                                         ("head", 3, "att_head", "Head", 2),
+                                                         ("query", 10, "att_query", "Query token (position)", 9)])
+def test_a_selection_beyond_the_analysed_text_is_refused_naming_the_control(field, value, name, label, high):
+    shape = (2, 3, 10, 10)  # 2 layers, 3 heads, 10 tokens
+    core.check_selection(core.Selection(layer=1, head=2, query=9), shape)  # the last of each fits
+    with pytest.raises(InputError) as err:
+        core.check_selection(core.Selection(**{field: value}), shape)
+    assert err.value.values["name"] == name
+    assert translate(err.value.key, "en", **err.value.values) == f"{label} must be between 0 and {high}, got {value}."
+
+
+def test_a_new_text_keeps_the_layer_and_head_where_they_exist_and_moves_the_query_to_the_end():
+    chosen = core.Selection(layer=4, head=1, query=3, mode="mean")
+    assert core.carry_selection(chosen, (6, 6, 20, 20)) == core.Selection(layer=4, head=1, query=19, mode="mean")
+    assert core.carry_selection(chosen, (2, 1, 5, 5)) == core.Selection(layer=1, head=0, query=4, mode="mean")
+
+
+def test_generation_layer_is_checked_against_the_model_depth():
+    core.check_generation(core.GenerationSettings(gen_layer=-1), 2)
+    core.check_generation(core.GenerationSettings(gen_layer=1), 2)
+    with pytest.raises(InputError) as err:
+        core.check_generation(core.GenerationSettings(gen_layer=2), 2)
+    assert translate(err.value.key, "zh", **err.value.values) == "显示的层（−1 = 所有层平均） 必须在 -1 到 1 之间，收到的是 2。"
+
+
+@pytest.mark.parametrize("mode", ["head", "mean"])
+def test_selection_record_against_the_model_attention(tiny_gpt_eager, mode):
+    analysis = analysis_of(tiny_gpt_eager, IDS)
+    oracle = core.attention_maps(tiny_gpt_eager, IDS)  # (L, H, T, T)
+    chosen = core.record_selection(tiny_gpt_eager, analysis, core.Selection(layer=1, head=2, query=6, mode=mode))
+    np.testing.assert_allclose(chosen.steps.probs, oracle[1, 2], atol=1e-5)
+    assert chosen.max_diff == pytest.approx(np.abs(chosen.steps.probs - oracle[1, 2]).max()) and chosen.max_diff < 1e-5
+    row = oracle[1, 2, 6] if mode == "head" else sum(oracle[1, h, 6] for h in range(3)) / 3
+    np.testing.assert_allclose(chosen.weights, row, atol=1e-6)
+    np.testing.assert_allclose(chosen.layer_mean, sum(oracle[1, h] for h in range(3)) / 3, atol=1e-6)
+    np.testing.assert_allclose(chosen.rolled, core.rollout(oracle)[1], atol=1e-6)
+    with pytest.raises(InputError):
+        core.record_selection(tiny_gpt_eager, analysis, core.Selection(query=len(IDS)))
+
+
+def test_head_census_of_a_previous_token_head():
+    T = 4
+    prev = np.eye(T, k=-1, dtype=np.float32)
+    prev[0, 0] = 1
+    induction = np.array([[0.25]], dtype=np.float32)
+    census = core.head_census(prev[None, None], induction)
+    assert census.previous[0, 0] == pytest.approx(1.0) and census.self_[0, 0] == 0.0
+    assert census.first[0, 0] == pytest.approx(1 / 3) and census.entropy[0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert census.induction is induction
+
+
+def test_generation_rows_average_over_heads_or_everything():
+    rows = np.arange(2 * 2 * 1 * 3, dtype=float).reshape(2, 2, 1, 3)  # (L, H, N, T)
+    gen = core.GenerationAttention(labels=list("abc"), prompt_len=2, rows=rows)
+    # layer 1: heads [6, 7, 8] and [9, 10, 11]; every layer and head: rows 0..3 averaged
+    np.testing.assert_allclose(gen.mean_rows(1), [[7.5, 8.5, 9.5]])
+    np.testing.assert_allclose(gen.mean_rows(None), [[4.5, 5.5, 6.5]])

@@ -19,7 +19,7 @@ def rows(runs: int = 5) -> list[Row]:
     import torch
 
     from components import models
-    from demos.attention import tab
+    from demos.attention import core, tab
 
     model, tokenizer = models.load_causal_lm("shakespeare-gpt")
     # the shortest prefix of TEXT that encodes to exactly 64 tokens
@@ -27,7 +27,8 @@ def rows(runs: int = 5) -> list[Row]:
     analysis = tab.analyse("shakespeare-gpt", text)
     ids = analysis.encoded.ids
     n_layer, n_head = analysis.attn.shape[:2]
-    selections = [(l, h, q) for l in range(n_layer) for h in range(n_head) for q in (63, 31)]
+    selections = [core.Selection(layer=l, head=h, query=q) for l in range(n_layer) for h in range(n_head)
+                  for q in (63, 31)]
     state = {"i": 0}
 
     def bare_forward():
@@ -35,15 +36,16 @@ def rows(runs: int = 5) -> list[Row]:
             model(torch.tensor([ids]), output_attentions=True)
 
     def one_selection():
-        layer, head, query = selections[state["i"] % len(selections)]
+        selection = selections[state["i"] % len(selections)]
         state["i"] += 1
-        views = tab.selection_views("shakespeare-gpt", analysis, layer, head, query, "head", "en")
+        views = tab.selection_views("shakespeare-gpt", analysis, selection, "en")
         [v.to_json() for v in views if hasattr(v, "to_json")]  # gradio serialises each figure
 
     def new_text():
         tab.analyse.cache_clear()
         fresh = tab.analyse("shakespeare-gpt", text)
-        views = (*tab.selection_views("shakespeare-gpt", fresh, n_layer - 1, n_head - 1, 63, "head", "en"),
+        last = core.Selection(layer=n_layer - 1, head=n_head - 1, query=63)
+        views = (*tab.selection_views("shakespeare-gpt", fresh, last, "en"),
                  *tab.text_views("shakespeare-gpt", fresh, "en"), tab.positions("shakespeare-gpt", "en"))
         [v.to_json() for v in views if hasattr(v, "to_json")]
 

@@ -16,20 +16,73 @@ import torch
 from components.head_scores import induction_score, row_statistics
 from components.i18n import InputError
 from components.models import model_context
+from components.settings import controls, setting
 from components.tokens import labels_for_ids, labels_from_offsets
+from components.validation import as_int
+
+MODES = ("head", "mean")  # the token view shows the chosen head, or the mean over the layer's heads
 
 
 @dataclasses.dataclass(frozen=True)
 class AttentionLimits:
-    max_text_chars: int = 20_000  # text is cut here before tokenizing (then to the context)
+    max_text_chars: int = 20_000  # the longest text the textbox takes; encode() cuts here too
+                                  # before tokenizing (then to the context)
     max_tokens: int = 256         # at most this many tokens are shown (and never past the context)
-    default_generate: int = 8     # new tokens for "attention while generating"
-    max_generate: int = 32
+    # the widest GPT-2 (gpt2-xl: 48 blocks of 25 heads) bounds the layer and head controls; the
+    # analysed model's own sizes are checked against every request (check_selection)
+    max_layers: int = 48
+    max_heads: int = 25
     induction_len: int = 32       # random tokens, repeated once, for the induction score
     census_seed: int = 0          # which random tokens the induction score uses
 
 
 LIMITS = AttentionLimits()
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """Which head and which query token the views show. These bounds hold for any GPT-2; the
+    analysed text's own sizes (its model's layers and heads, its tokens) are checked by
+    ``check_selection``, since the controls' ranges follow the text that was analysed."""
+    layer: int = setting(0, label="att_layer", low=0, high=LIMITS.max_layers - 1)
+    head: int = setting(0, label="att_head", low=0, high=LIMITS.max_heads - 1)
+    query: int = setting(0, label="att_query", low=0, high=LIMITS.max_tokens - 1)
+    mode: str = setting("head", label="att_token_mode", choices=MODES, choice_label="att_mode_{}", widget="radio")
+
+
+@dataclasses.dataclass(frozen=True)
+class GenerationSettings:
+    """Attention while generating: how many tokens, and which layer's rows are shown."""
+    new_tokens: int = setting(8, label="att_new_tokens", low=1, high=32)  # greedy, one forward pass each
+    # -1: the mean over every layer (checked against the model's own depth by check_generation)
+    gen_layer: int = setting(-1, label="att_gen_layer", low=-1, high=LIMITS.max_layers - 1)
+
+
+def _check_up_to(settings_cls, field: str, value: int, high: int) -> None:
+    """``field``'s value between its control's low and ``high`` (a size of the analysed model or
+    text); InputError naming the control otherwise."""
+    control = controls(settings_cls)[field]
+    as_int(control.label, value, control.low, high)
+
+
+def check_selection(selection: Selection, attn_shape: tuple) -> None:
+    """The selection against the analysed text: its model's layers and heads, and its tokens."""
+    n_layer, n_head, T, _ = attn_shape
+    _check_up_to(Selection, "layer", selection.layer, n_layer - 1)
+    _check_up_to(Selection, "head", selection.head, n_head - 1)
+    _check_up_to(Selection, "query", selection.query, T - 1)
+
+
+def carry_selection(selection: Selection, attn_shape: tuple) -> Selection:
+    """The selection for a newly analysed text: layer and head stay where the model has them
+    (else move to its last), the query moves to the last token. The controls show the move."""
+    n_layer, n_head, T, _ = attn_shape
+    return dataclasses.replace(selection, layer=min(selection.layer, n_layer - 1),
+                               head=min(selection.head, n_head - 1), query=T - 1)
+
+
+def check_generation(settings: GenerationSettings, n_layer: int) -> None:
+    _check_up_to(GenerationSettings, "gen_layer", settings.gen_layer, n_layer - 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,10 +93,14 @@ class Encoded:
     original_tokens: int   # token count before truncation
 
 
-def encode(tokenizer, model, text: str, limits: AttentionLimits = LIMITS) -> Encoded:
-    """Tokenize ``text`` for display, cut to min(context, limits.max_tokens) tokens."""
+def check_text(text) -> None:
     if not isinstance(text, str) or not text.strip():
         raise InputError("att_err_empty")
+
+
+def encode(tokenizer, model, text: str, limits: AttentionLimits = LIMITS) -> Encoded:
+    """Tokenize ``text`` for display, cut to min(context, limits.max_tokens) tokens."""
+    check_text(text)
     cut_chars = len(text) > limits.max_text_chars
     text = text[: limits.max_text_chars]
     enc = tokenizer(text, return_offsets_mapping=True)
@@ -73,6 +130,23 @@ def run_model(model, ids: list[int]) -> ForwardRecord:
     attn = torch.stack(out.attentions, dim=1)[0].float().numpy()  # (L, H, T, T)
     # hidden_states[l] is the input of block l (the last entry is the final output)
     return ForwardRecord(attn, tuple(h[0] for h in out.hidden_states[: len(out.attentions)]))
+
+
+@dataclasses.dataclass(frozen=True)
+class Analysis:
+    """One text through one model: what every view of the tab is drawn from."""
+    encoded: Encoded
+    record: ForwardRecord
+    context: int                     # the model's context length (the truncation notice names it)
+
+    @property
+    def attn(self) -> np.ndarray:
+        return self.record.attn      # (L, H, T, T)
+
+
+def analyse(model, tokenizer, text: str, limits: AttentionLimits = LIMITS) -> Analysis:
+    encoded = encode(tokenizer, model, text, limits)
+    return Analysis(encoded, run_model(model, encoded.ids), model_context(model))
 
 
 def attention_maps(model, ids: list[int]) -> np.ndarray:
@@ -149,6 +223,27 @@ def rollout(attn: np.ndarray) -> np.ndarray:
 
 
 @dataclasses.dataclass(frozen=True)
+class SelectionRecord:
+    """Everything the views of one selection show, from an analysis (no new forward pass)."""
+    steps: HeadArithmetic     # the chosen head recomputed from its layer's weights
+    max_diff: float           # max |recomputed − the model's own probabilities|, shown as a check
+    weights: np.ndarray       # (T,) the query's attention: the head's row, or the layer's mean over heads
+    layer_mean: np.ndarray    # (T, T) mean over the layer's heads
+    rolled: np.ndarray        # (T, T) attention rollout through the layer
+
+
+def record_selection(model, analysis: Analysis, selection: Selection) -> SelectionRecord:
+    """The views' numbers for one selection, after checking it against the analysed text."""
+    check_selection(selection, analysis.attn.shape)
+    layer, head, query = selection.layer, selection.head, selection.query
+    attn = analysis.attn  # (L, H, T, T)
+    steps = head_arithmetic(model, analysis.record.block_inputs[layer], layer, head)
+    weights = attn[layer, head, query] if selection.mode == "head" else attn[layer, :, query].mean(0)
+    return SelectionRecord(steps, float(np.abs(steps.probs - attn[layer, head]).max()), weights,
+                           mean_over_heads(attn)[layer], rollout(attn)[layer])
+
+
+@dataclasses.dataclass(frozen=True)
 class HeadCensus:
     """Per head (L, H) arrays, so a learner can spot what each head does."""
     entropy: np.ndarray     # mean entropy of a query's attention row (nats), over queries 1..T-1
@@ -168,9 +263,10 @@ def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
     return induction_score(attention_maps(model, r + r), n)
 
 
-def head_census(model, attn: np.ndarray, limits: AttentionLimits = LIMITS) -> HeadCensus:
-    entropy, previous, first, self_ = row_statistics(attn)
-    return HeadCensus(entropy, previous, first, self_, induction_scores(model, limits))
+def head_census(attn: np.ndarray, induction: np.ndarray) -> HeadCensus:
+    """The census of the heads on one text's attention (L, H, T, T), with the model's induction
+    scores (``induction_scores``: they depend on the model only, so a caller keeps them)."""
+    return HeadCensus(*row_statistics(attn), induction)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -236,6 +332,10 @@ class GenerationAttention:
     prompt_len: int
     rows: np.ndarray        # (L, H, N, T): for generated token n, the attention row of the
                             # position that produced it (query prompt_len - 1 + n)
+
+    def mean_rows(self, layer: int | None) -> np.ndarray:
+        """(N, T): the rows averaged over the heads of ``layer``, or over every layer and head."""
+        return self.rows.mean(axis=(0, 1)) if layer is None else self.rows[layer].mean(axis=0)
 
 
 @torch.no_grad()

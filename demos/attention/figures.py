@@ -243,7 +243,7 @@ def positions_figure(sinusoidal: np.ndarray, learned: np.ndarray, lang: str):
 
 def generation_figure(gen: GenerationAttention, layer: int | None, lang: str):
     """One row per generated token: where its query looked (mean over heads; one layer or all)."""
-    rows = gen.rows.mean(axis=(0, 1)) if layer is None else gen.rows[layer].mean(axis=0)  # (N, T)
+    rows = gen.mean_rows(layer)  # (N, T)
     n = rows.shape[0]
     new_labels = gen.labels[gen.prompt_len: gen.prompt_len + n]
     z = np.array(rows, dtype=float)

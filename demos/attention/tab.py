@@ -1,19 +1,31 @@
-"""Attention lab tab: components and event wiring only; the maths lives in core.py."""
+"""Attention lab tab: handlers, then layout, then wiring; the maths lives in core.py.
+
+API (errors come back in the caller's language, naming the control):
+- ``/attention`` (text, model_id, layer, head, query, mode): analyse the text and draw every view;
+  returns the four sliders' new ranges, the selection's views (notice, head heatmap, token view,
+  aggregates, arithmetic), the model view and its geometry, the census (plot, table), the
+  position encodings, then the text and model that were analysed. Layer and head stay where the
+  model has them; the query moves to the last token.
+- ``/attention_select`` (text, model_id, layer, head, query, mode): the selection's views of an
+  analysed text, checked against that text's layers, heads and tokens.
+- ``/attention_generate`` (text, model_id, new_tokens, gen_layer): greedy tokens and where each looked.
+- ``/attention_toy`` (): self-attention by hand on three tokens.
+The selection is ``core.Selection``'s fields and the generation ``core.GenerationSettings``'s.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 import gradio as gr
-import numpy as np
 
-from components import models
-from components.errors import request_language, user_errors
+from components import controls, models
+from components.errors import user_errors
+from components.handlers import handler
 from components.i18n import translate
 from components.model_picker import model_picker
+from components.queueing import queue
 from components.ui import I18N, explanation
-from components.validation import as_int
 from demos.attention import core, figures
 
 EXAMPLES = [
@@ -25,27 +37,28 @@ EXAMPLES = [
 ]
 
 
-@dataclasses.dataclass(frozen=True)
-class Analysis:
-    encoded: core.Encoded
-    record: core.ForwardRecord
-    context: int
-
-    @property
-    def attn(self) -> np.ndarray:
-        return self.record.attn  # (L, H, T, T)
+# ---------------------------------------------------------------------------------------------
+# cached results: a selection redraws from the analysis of its text, without a forward pass
 
 
 @functools.lru_cache(maxsize=16)
-def analyse(model_id: str, text: str) -> Analysis:
-    """Tokenize and run the model once per (model, text); selections reuse the result."""
+def analyse(model_id: str, text: str) -> core.Analysis:
+    """Tokenize and run the model once per (model, text)."""
     model, tokenizer = models.load_causal_lm(model_id)
-    encoded = core.encode(tokenizer, model, text)
-    return Analysis(encoded, core.run_model(model, encoded.ids), models.model_context(model))
+    return core.analyse(model, tokenizer, text)
+
+
+def analysis_of(model_id, text) -> core.Analysis:
+    """The analysis of ``text``, after the checks a cache hit must not skip: a hub model disabled
+    since stays refused, and only text is hashed."""
+    models.get_spec(model_id, models.CAUSAL_LM)
+    core.check_text(text)
+    return analyse(model_id, text)
 
 
 @functools.lru_cache(maxsize=4)
-def induction(model_id: str) -> np.ndarray:
+def induction(model_id: str):
+    """(L, H) induction scores: they depend on the model only."""
     model, _ = models.load_causal_lm(model_id)
     return core.induction_scores(model)
 
@@ -59,158 +72,171 @@ def positions(model_id: str, lang: str):
                                     core.learned_positions(model, context), lang)
 
 
-def _selection(analysis: Analysis, layer, head, query) -> tuple[int, int, int]:
-    n_layer, n_head, T, _ = analysis.attn.shape
-    return (as_int("att_layer", layer, 0, n_layer - 1), as_int("att_head", head, 0, n_head - 1),
-            as_int("att_query", query, 0, T - 1))
+# ---------------------------------------------------------------------------------------------
+# views
 
 
-def _notice(analysis: Analysis, diff: float, lang: str) -> str:
+def notice(analysis: core.Analysis, max_diff: float, lang: str) -> str:
+    """Token count, the recomputation check, and a warning when the text was cut."""
     enc = analysis.encoded
-    lines = [translate("att_tokens_info", lang, n=len(enc.ids), diff=diff)]
+    lines = [translate("att_tokens_info", lang, n=len(enc.ids), diff=max_diff)]
     if enc.truncated:
         lines.insert(0, "⚠️ " + translate("att_truncated", lang, kept=len(enc.ids), total=enc.original_tokens,
                                          context=analysis.context, limit=core.LIMITS.max_tokens))
     return "\n\n".join(lines)
 
 
-def selection_views(model_id, analysis: Analysis, layer: int, head: int, query: int, mode: str, lang: str):
-    """Every view that depends on the chosen layer, head and query token (no forward pass)."""
+def selection_views(model_id: str, analysis: core.Analysis, selection: core.Selection, lang: str) -> tuple:
+    """(notice, head heatmap, token view, aggregates, arithmetic) of one selection."""
     model, _ = models.load_causal_lm(model_id)
+    chosen = core.record_selection(model, analysis, selection)
+    layer, head, query = selection.layer, selection.head, selection.query
     labels = analysis.encoded.labels
-    steps = core.head_arithmetic(model, analysis.record.block_inputs[layer], layer, head)
-    diff = float(np.abs(steps.probs - analysis.attn[layer, head]).max())
-    weights = analysis.attn[layer, head, query] if mode == "head" else analysis.attn[layer, :, query].mean(0)
-    mode_text = translate("att_mode_head" if mode == "head" else "att_mode_mean", lang)
-    caption = translate("att_token_caption", lang, query=query, token=labels[query], mode=mode_text)
+    mode = translate(f"att_mode_{selection.mode}", lang)
+    caption = translate("att_token_caption", lang, query=query, token=labels[query], mode=mode)
     return (
-        _notice(analysis, diff, lang),
+        notice(analysis, chosen.max_diff, lang),
         figures.head_heatmap(analysis.attn[layer, head], labels, layer, head, lang),
-        figures.token_view_html(weights, labels, query, lang, caption),
-        figures.aggregates_figure(core.mean_over_heads(analysis.attn)[layer], core.rollout(analysis.attn)[layer], labels, layer, lang),
-        figures.arithmetic_figure(steps, labels, layer, head, lang),
+        figures.token_view_html(chosen.weights, labels, query, lang, caption),
+        figures.aggregates_figure(chosen.layer_mean, chosen.rolled, labels, layer, lang),
+        figures.arithmetic_figure(chosen.steps, labels, layer, head, lang),
     )
 
 
-def text_views(model_id: str, analysis: Analysis, lang: str):
-    """The views that depend on the text but not on the selection: model view and census."""
+def text_views(model_id: str, analysis: core.Analysis, lang: str) -> tuple:
+    """(model view image, its geometry, census plot, census table): they depend on the text only."""
     image, geometry = figures.model_view_image(analysis.attn, lang)
-    census = core.HeadCensus(*core.row_statistics(analysis.attn), induction(model_id))
+    census = core.head_census(analysis.attn, induction(model_id))
     return image, geometry, figures.census_figure(census, lang), figures.census_table(census, lang)
 
 
-def build_tab(blocks: gr.Blocks) -> None:
-    """The lab's components and events; the default text is shown as soon as the page loads."""
-    with gr.Row():
-        gr.Markdown(I18N("att_intro"))
+# ---------------------------------------------------------------------------------------------
+# handlers
+
+
+@handler(core.Selection)
+def show(text, model_id, settings: core.Selection, lang: str) -> tuple:
+    """Analyse the text and draw every view; the sliders take the text's ranges."""
+    analysis = analysis_of(model_id, text)
+    n_layer, n_head, T, _ = analysis.attn.shape
+    chosen = core.carry_selection(settings, analysis.attn.shape)
+    return (
+        gr.Slider(maximum=n_layer - 1, value=chosen.layer), gr.Slider(maximum=n_head - 1, value=chosen.head),
+        gr.Slider(maximum=T - 1, value=chosen.query), gr.Slider(maximum=n_layer - 1),
+        *selection_views(model_id, analysis, chosen, lang), *text_views(model_id, analysis, lang),
+        positions(model_id, lang), text, model_id,
+    )
+
+
+@handler(core.Selection)
+def select(text, model_id, settings: core.Selection, lang: str) -> tuple:
+    """Redraw the views of the chosen layer, head and query token. The page passes the text and
+    model that were analysed (not what the textbox holds now), whose ranges the sliders have."""
+    return selection_views(model_id, analysis_of(model_id, text), settings, lang)
+
+
+@user_errors
+def pick_from_model_view(geometry, evt: gr.SelectData):
+    """A click on the model view: the tile's layer and head go to the sliders."""
+    cell = figures.cell_at(geometry, *evt.index) if geometry and evt.index else None
+    if cell is None:
+        return gr.skip(), gr.skip()
+    return cell
+
+
+@handler(core.GenerationSettings)
+def generate(text, model_id, settings: core.GenerationSettings, lang: str):
+    """Generate tokens greedily and show where each one looked."""
+    models.get_spec(model_id, models.CAUSAL_LM)
+    model, tokenizer = models.load_causal_lm(model_id)
+    core.check_generation(settings, model.config.n_layer)
+    encoded = core.encode(tokenizer, model, text)
+    gen = core.generate_with_attention(model, tokenizer, encoded, settings.new_tokens)
+    return figures.generation_figure(gen, None if settings.gen_layer < 0 else settings.gen_layer, lang)
+
+
+@handler()
+def toy(lang: str):
+    return figures.toy_figure(core.toy_example(), lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# layout
+
+
+def layout() -> dict:
+    """The lab's components, by name."""
+    gr.Markdown(I18N("att_intro"))
+    c: dict = {}
     with gr.Row():
         with gr.Column(scale=3):
-            text = gr.Textbox(value=EXAMPLES[1], lines=3, max_lines=8, label=I18N("att_text"))
+            c["text"] = gr.Textbox(value=EXAMPLES[1], lines=3, max_lines=8, label=I18N("att_text"),
+                                   max_length=core.LIMITS.max_text_chars, elem_id="attention_text")
         with gr.Column(scale=1):
-            model_id = model_picker(models.CAUSAL_LM)
-            run = gr.Button(I18N("att_run"), variant="primary")
-    gr.Examples(EXAMPLES, inputs=[text], label=I18N("examples"))
+            c["model_id"] = model_picker(models.CAUSAL_LM)
+            c["run"] = gr.Button(I18N("att_run"), variant="primary", elem_id="attention_run")
+    gr.Examples(EXAMPLES, inputs=[c["text"]], label=I18N("examples"))
+    # the text and model the views show: a selection redraws these, whatever the textbox holds now
+    c["analysed_text"] = gr.Textbox(EXAMPLES[1], label=I18N("att_text"), max_length=core.LIMITS.max_text_chars,
+                                    visible=False)
+    c["analysed_model"] = gr.Textbox(models.default_model(models.CAUSAL_LM), label=I18N("model"), visible=False)
     with gr.Row():
-        layer = gr.Slider(0, 5, value=0, step=1, label=I18N("att_layer"))
-        head = gr.Slider(0, 5, value=0, step=1, label=I18N("att_head"))
-        query = gr.Slider(0, 255, value=0, step=1, label=I18N("att_query"))
-        mode = gr.Radio([(I18N("att_mode_head"), "head"), (I18N("att_mode_mean"), "mean")], value="head",
-                        label=I18N("att_token_mode"))
-    notice = gr.Markdown()
+        c |= controls.build(core.Selection, "attention")
+    c["notice"] = gr.Markdown(elem_id="attention_notice")
     with gr.Tabs():
         with gr.Tab(I18N("att_head_view")):
-            head_plot = gr.Plot(show_label=False)
+            c["head_plot"] = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_model_view")):
             gr.Markdown(I18N("att_model_view_help"))
-            model_view = gr.Image(show_label=False, interactive=False, format="png", buttons=["download"])
-            geometry = gr.State()
+            c["model_view"] = gr.Image(show_label=False, interactive=False, format="png", buttons=["download"])
+            c["geometry"] = gr.State()
         with gr.Tab(I18N("att_token_view")):
-            token_html = gr.HTML()
+            c["token_html"] = gr.HTML()
         with gr.Tab(I18N("att_aggregates")):
-            aggregates_plot = gr.Plot(show_label=False)
+            c["aggregates_plot"] = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_census")):
             gr.Markdown(I18N("att_census_help"))
-            census_plot = gr.Plot(show_label=False)
-            census_df = gr.Dataframe(label=I18N("att_census_table"), interactive=False)
+            c["census_plot"] = gr.Plot(show_label=False)
+            c["census_df"] = gr.Dataframe(label=I18N("att_census_table"), interactive=False)
         with gr.Tab(I18N("att_arithmetic")):
-            arithmetic_plot = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_toy")) as toy_tab:
-            toy_plot = gr.Plot(show_label=False)
+            c["arithmetic_plot"] = gr.Plot(show_label=False)
+        with gr.Tab(I18N("att_toy")) as c["toy_tab"]:
+            c["toy_plot"] = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_positions")):
-            positions_plot = gr.Plot(show_label=False)
+            c["positions_plot"] = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_generation")):
             with gr.Row():
-                n_new = gr.Slider(1, core.LIMITS.max_generate, value=core.LIMITS.default_generate, step=1,
-                                  label=I18N("att_new_tokens"))
-                gen_layer = gr.Slider(-1, 5, value=-1, step=1, label=I18N("att_gen_layer"))
-                generate_btn = gr.Button(I18N("att_generate"))
-            generation_plot = gr.Plot(show_label=False)
+                c |= controls.build(core.GenerationSettings, "attention")
+                c["generate"] = gr.Button(I18N("att_generate"), elem_id="attention_generate")
+            c["generation_plot"] = gr.Plot(show_label=False)
         with gr.Tab(I18N("att_explain")):
             explanation("att_explain_md")
+    return c
 
-    @user_errors
-    def show(text_value, model_value, layer_value, head_value, query_value, mode_value, request: gr.Request):
-        """Run the model on the text and draw every view for the selection."""
-        lang = request_language(request)
-        models.get_spec(model_value, models.CAUSAL_LM)
-        analysis = analyse(model_value, text_value)
-        n_layer, n_head, T, _ = analysis.attn.shape
-        # a new text or model: keep the selection where it still exists, else reset it
-        layer_v = min(as_int("att_layer", layer_value, 0, 10_000), n_layer - 1)
-        head_v = min(as_int("att_head", head_value, 0, 10_000), n_head - 1)
-        query_v = T - 1
-        return (
-            gr.Slider(maximum=n_layer - 1, value=layer_v), gr.Slider(maximum=n_head - 1, value=head_v),
-            gr.Slider(maximum=T - 1, value=query_v), gr.Slider(maximum=n_layer - 1),
-            *selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang),
-            *text_views(model_value, analysis, lang), positions(model_value, lang),
-        )
 
-    @user_errors
-    def select(text_value, model_value, layer_value, head_value, query_value, mode_value, request: gr.Request):
-        """Redraw the views that depend on the chosen layer, head and query token."""
-        lang = request_language(request)
-        models.get_spec(model_value, models.CAUSAL_LM)
-        analysis = analyse(model_value, text_value)
-        layer_v, head_v, query_v = _selection(analysis, layer_value, head_value, query_value)
-        return selection_views(model_value, analysis, layer_v, head_v, query_v, mode_value, lang)
+# ---------------------------------------------------------------------------------------------
+# wiring
 
-    @user_errors
-    def pick_from_model_view(geo, evt: gr.SelectData):
-        """A click on the model view: the tile's layer and head go to the sliders."""
-        cell = figures.cell_at(geo, *evt.index) if geo and evt.index else None
-        if cell is None:
-            return gr.skip(), gr.skip()
-        return cell
 
-    @user_errors
-    def generate(text_value, model_value, n_value, layer_value, request: gr.Request):
-        """Generate tokens greedily and show where each one looked."""
-        lang = request_language(request)
-        models.get_spec(model_value, models.CAUSAL_LM)
-        model, tokenizer = models.load_causal_lm(model_value)
-        n_new = as_int("att_new_tokens", n_value, 1, core.LIMITS.max_generate)
-        chosen = as_int("att_gen_layer", layer_value, -1, model.config.n_layer - 1)
-        encoded = core.encode(tokenizer, model, text_value)
-        gen = core.generate_with_attention(model, tokenizer, encoded, n_new)
-        return figures.generation_figure(gen, None if chosen < 0 else chosen, lang)
-
-    def toy(request: gr.Request):
-        return figures.toy_figure(core.toy_example(), request_language(request))
-
-    inputs = [text, model_id, layer, head, query, mode]
-    selection_outputs = [notice, head_plot, token_html, aggregates_plot, arithmetic_plot]
-    show_outputs = [layer, head, query, gen_layer, *selection_outputs, model_view, geometry, census_plot,
-                    census_df, positions_plot]
-    gr.on([run.click, text.submit, model_id.change], show, inputs, show_outputs, api_name="attention",
-          concurrency_id="attention")
-    blocks.load(show, inputs, show_outputs, api_visibility="private", concurrency_id="attention")
-    # .input fires only on the user's own moves (not on show()'s updates); always_last drops
+def build_tab(blocks: gr.Blocks) -> None:
+    """The default text is analysed as soon as the page loads."""
+    c = layout()
+    selection = controls.inputs(core.Selection, c)
+    views = [c["notice"], c["head_plot"], c["token_html"], c["aggregates_plot"], c["arithmetic_plot"]]
+    show_args = dict(fn=show, inputs=[c["text"], c["model_id"], *selection],
+                     outputs=[c["layer"], c["head"], c["query"], c["gen_layer"], *views, c["model_view"],
+                              c["geometry"], c["census_plot"], c["census_df"], c["positions_plot"],
+                              c["analysed_text"], c["analysed_model"]], **queue("heavy"))
+    select_args = dict(fn=select, inputs=[c["analysed_text"], c["analysed_model"], *selection], outputs=views,
+                       **queue("control"))
+    gr.on([c["run"].click, c["text"].submit, c["model_id"].change], api_name="attention", **show_args)
+    blocks.load(api_visibility="private", **show_args)
+    # .input fires on the learner's own moves only (not on show()'s updates); always_last drops
     # the intermediate values of a drag
-    gr.on([layer.input, head.input, query.input, mode.input], select, inputs, selection_outputs,
-          api_name="attention_select", concurrency_id="attention", trigger_mode="always_last")
-    model_view.select(pick_from_model_view, [geometry], [layer, head], api_visibility="private").then(
-        select, inputs, selection_outputs, api_visibility="private", concurrency_id="attention")
-    generate_btn.click(generate, [text, model_id, n_new, gen_layer], [generation_plot], api_name="attention_generate",
-                       concurrency_id="attention")
-    toy_tab.select(toy, None, [toy_plot], api_name="attention_toy")
+    gr.on([c["layer"].input, c["head"].input, c["query"].input, c["mode"].input], api_name="attention_select",
+          trigger_mode="always_last", **select_args)
+    c["model_view"].select(pick_from_model_view, [c["geometry"]], [c["layer"], c["head"]], api_visibility="private",
+                           **queue("control")).then(api_visibility="private", **select_args)
+    c["generate"].click(generate, [c["text"], c["model_id"], *controls.inputs(core.GenerationSettings, c)],
+                        [c["generation_plot"]], api_name="attention_generate", **queue("heavy"))
+    c["toy_tab"].select(toy, None, [c["toy_plot"]], api_name="attention_toy", **queue("control"))
