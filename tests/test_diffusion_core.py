@@ -1,6 +1,7 @@
 """The diffusion lab's maths against oracles: the scheduler-driven reference loop, the guidance
 identities, the forward process's closed-form moments, and the 2D model's fit."""
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -9,6 +10,9 @@ import torch
 from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
 
 from components.i18n import InputError
+from components.live import Diverged, LiveSession
+from components.settings import defaults, parse
+from components.threads import one_thread
 from demos.diffusion import core, forward, images, toy2d
 
 
@@ -90,13 +94,13 @@ def test_euler_trajectory_ends_on_the_returned_sample(unet, name):
 
 
 def test_ddim_with_eta_zero_is_deterministic_and_ddpm_is_not(unet):
-    base = core.validated("ddim", 8, 2, 3, 2.0, 0.0, 0)
+    base = core.SampleSettings(scheduler="ddim", steps=8, images=2, digit="3", guidance=2.0)
     gaps = core.determinism_gaps(unet, CONFIG, base)
     assert gaps["ddim"] == 0.0 and gaps["ddpm"] > 1e-3
 
 
 def test_compare_starts_every_scheduler_from_the_same_noise(unet):
-    base = core.validated("ddim", 5, 2, 1, 1.0, 0.0, 7)
+    base = core.SampleSettings(scheduler="ddim", steps=5, images=2, digit="1", guidance=1.0, seed=7)
     ddim, = core.compare(unet, CONFIG, [("ddim", 5)], base)
     direct, _ = core.run(unet, CONFIG, base, record=False)
     np.testing.assert_array_equal(ddim.images, direct.numpy())
@@ -105,25 +109,50 @@ def test_compare_starts_every_scheduler_from_the_same_noise(unet):
     assert guided.model_calls == 10          # conditional + unconditional prediction per step
 
 
-@pytest.mark.parametrize("values,key", [
-    (("ddim", 0, 4, 3, 3.0, 0.0, 0), "err_out_of_range"),
-    (("ddim", core.LIMITS.max_steps + 1, 4, 3, 3.0, 0.0, 0), "err_out_of_range"),
-    (("ddim", 20, 4, 3, float("nan"), 0.0, 0), "err_not_number"),
-    (("ddim", 20, 4, 3, -1.0, 0.0, 0), "err_out_of_range"),
-    (("ddim", 20, 4, 10, 3.0, 0.0, 0), "err_out_of_range"),
-    (("ddim", 20, core.LIMITS.max_images + 1, 3, 3.0, 0.0, 0), "err_out_of_range"),
-    (("heun", 20, 4, 3, 3.0, 0.0, 0), "dif_err_scheduler"),
-    (("ddim", 2.5, 4, 3, 3.0, 0.0, 0), "err_not_integer"),
+@pytest.mark.parametrize("change,key", [
+    ({"steps": 0}, "err_out_of_range"),
+    ({"steps": 201}, "err_out_of_range"),
+    ({"guidance": float("nan")}, "err_not_number"),
+    ({"guidance": -1.0}, "err_out_of_range"),
+    ({"digit": "10"}, "err_choice"),
+    ({"digit": 3}, "err_choice"),
+    ({"images": 17}, "err_out_of_range"),
+    ({"scheduler": "heun"}, "err_choice"),
+    ({"steps": 2.5}, "err_not_integer"),
+    ({"eta": [0.5]}, "err_not_number"),
+    ({"model": "no-such-model"}, "err_unknown_model"),
+    ({"model": "google/ddpm-cifar10-32"}, "err_hub_disabled"),
+    ({"model": "x" * 100_000}, "err_text_too_long"),
 ])
-def test_bad_requests_are_refused_with_a_message(values, key):
+def test_bad_requests_are_refused_with_a_message(change, key, monkeypatch):
+    monkeypatch.delenv("AIGC_ENABLE_HUB", raising=False)
     with pytest.raises(InputError) as caught:
-        core.validated(*values)
+        parse(core.SampleSettings, defaults(core.SampleSettings) | change)
     assert caught.value.key == key
+    assert len(str(caught.value)) < 300
 
 
 def test_any_digit_means_unconditional():
-    assert core.validated("ddim", 20, 4, "any", 5.0, 0.0, 0).effective_guidance == 1.0
-    assert core.validated("ddim", 20, 4, "7", 5.0, 0.0, 0).digit == 7
+    assert core.SampleSettings(digit="any", guidance=5.0).effective_guidance == 1.0
+    assert core.SampleSettings(digit="any").digit_class is None
+    chosen = parse(core.SampleSettings, {"digit": "7", "guidance": 5.0})
+    assert chosen.digit_class == 7 and chosen.effective_guidance == 5.0
+
+
+def test_compared_schedulers_are_checked_and_put_in_order():
+    assert core.compared_schedulers(["dpmpp", "ddpm"]) == ["ddpm", "dpmpp"]
+    for names, key in ((["ddim"], "dif_err_compare_count"), (list(core.SAMPLERS), "dif_err_compare_count"),
+                       (["ddim", "heun"], "dif_err_scheduler"), (None, "dif_err_compare_count")):
+        with pytest.raises(InputError) as caught:
+            core.compared_schedulers(names)
+        assert caught.value.key == key
+
+
+def test_a_comparison_starts_every_scheduler_from_its_deterministic_ddim_base():
+    settings = core.CompareSettings(steps_ddim=7, images=3, digit="5", guidance=2.0, seed=9)
+    assert settings.base() == core.SampleSettings(scheduler="ddim", steps=7, images=3, digit="5", guidance=2.0,
+                                                  eta=0.0, seed=9)
+    assert [settings.steps_of(n) for n in core.SAMPLERS] == [100, 7, 10, 25, 50]
 
 
 def test_forward_samples_have_the_closed_form_mean_and_variance():
@@ -138,6 +167,39 @@ def test_forward_samples_have_the_closed_form_mean_and_variance():
         # standard error of the mean is sd/√n; of the variance ≈ √(2/n)·var ≈ 0.022·var
         torch.testing.assert_close(draws.mean(0), alpha_bar**0.5 * x0, atol=5 * sd / n**0.5, rtol=0)
         torch.testing.assert_close(draws.var(0), torch.full_like(x0, 1 - alpha_bar), atol=0, rtol=0.12)
+
+
+def test_forward_coefficients_are_the_closed_form_weights():
+    """√ᾱ_t and √(1−ᾱ_t) from diffusers' own ᾱ (the oracle), and noised() uses exactly them:
+    x_t of x0 = 1, ε = 0 is √ᾱ_t, of x0 = 0, ε = 1 is √(1−ᾱ_t)."""
+    for name, beta_schedule in forward.SCHEDULES.items():
+        alphas_cumprod = DDPMScheduler(num_train_timesteps=forward.T, beta_schedule=beta_schedule).alphas_cumprod
+        for t in (0, 300, 999):
+            weights = forward.coefficients(name, t)
+            alpha_bar = float(alphas_cumprod[t])
+            assert weights.alpha_bar == pytest.approx(alpha_bar, rel=1e-6)
+            assert weights.signal == pytest.approx(alpha_bar**0.5, rel=1e-6)
+            assert weights.noise == pytest.approx((1 - alpha_bar) ** 0.5, rel=1e-6)
+            assert weights.signal**2 + weights.noise**2 == pytest.approx(1.0)
+            assert weights.snr == pytest.approx(alpha_bar / (1 - alpha_bar), rel=1e-5)
+            one, zero = torch.ones(1, 2, 2), torch.zeros(1, 2, 2)
+            torch.testing.assert_close(forward.noised(one, weights, zero), torch.full((1, 2, 2), weights.signal))
+            torch.testing.assert_close(forward.noised(zero, weights, one), torch.full((1, 2, 2), weights.noise))
+
+
+def test_forward_settings_pick_the_image():
+    assert forward.DIGIT_COUNT == len(forward._digits()[1])      # the index control's bound is the data set's
+    by_class = forward.source_image(forward.ForwardSettings(source="digit", digit="7"))
+    _, labels = forward._digits()
+    torch.testing.assert_close(by_class, forward.digit_image(index=int(np.flatnonzero(labels == 7)[0])))
+    torch.testing.assert_close(forward.source_image(forward.ForwardSettings(source="index", index=12)),
+                               forward.digit_image(index=12))
+    assert forward.source_image(forward.ForwardSettings(source="photo", photo="flower")).shape == (3, 64, 64)
+    for change, key in (({"index": forward.DIGIT_COUNT}, "err_out_of_range"), ({"schedule": "sigmoid"}, "err_choice"),
+                        ({"t": forward.T}, "err_out_of_range"), ({"source": "camera"}, "err_choice")):
+        with pytest.raises(InputError) as caught:
+            parse(forward.ForwardSettings, change)
+        assert caught.value.key == key
 
 
 def test_schedules_match_their_definitions():
@@ -178,20 +240,37 @@ def test_image_grid_and_gif():
     assert Image.open(io.BytesIO(images.trajectory_gif(long, long))).n_frames == images.MAX_GIF_FRAMES
 
 
+@pytest.fixture()
+def single_thread():
+    """The 2D model is a tiny MLP, trained and sampled on one thread as the lab runs it: on two
+    threads of a busy 2-core machine, sampling 1,000 particles took 40–60 s instead of 5–8 s."""
+    with one_thread():
+        yield
+
+
+def trained_run(dataset: str, steps: int, seed: int = 0, **change) -> toy2d.Toy2DRun:
+    settings = toy2d.Toy2DSettings(dataset=dataset, train_steps=steps, seed=seed, **change)
+    run = toy2d.Toy2DRun(settings, toy2d.make_data(dataset, seed))
+    for _ in range(steps):
+        run.train_step()
+    return run
+
+
+@pytest.mark.usefixtures("single_thread")
 def test_2d_training_fits_eight_gaussians():
     """After 1,500 steps (≈3 s) the denoised particles sit on the 8 modes: with DDPM ≥ 90% within
     0.2 (data std units; a mode's own std is 0.07) of a mode centre; DDIM's noise-free paths keep
     every error of ε_θ (measured 85% within 0.2), so its bar is 90% within 0.3. Every mode holds
     5–25% of the particles (an eighth is 12.5%; none missing, none doubled)."""
-    data = toy2d.make_data("eight_gaussians", 0)
-    model = toy2d.new_model(0)
-    losses = [loss for _, loss in toy2d.training(model, data, 1500, 0)]
+    run = trained_run("eight_gaussians", 1500)
+    data, losses = run.data, run.losses
+    assert run.iteration == len(losses) == 1500
     assert np.mean(losses[-100:]) < np.mean(losses[:100])
     directions = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4])
     nearest = (data @ directions.T).argmax(1)             # which of the 8 modes a data point belongs to
     centres = np.stack([data[nearest == k].mean(0) for k in range(8)])
     for sampler, radius in (("ddpm", 0.2), ("ddim", 0.3)):
-        paths = toy2d.denoise(model, 1, n=800, sampler=sampler).paths
+        paths = toy2d.denoise(run.model, 1, n=800, sampler=sampler).paths
         # no step throws particles far out (the unclipped first step reached |x| ≈ 20)
         assert np.abs(paths).max() < np.abs(paths[0]).max() + 1, sampler
         final = paths[-1]
@@ -201,17 +280,120 @@ def test_2d_training_fits_eight_gaussians():
         assert shares.min() >= 0.05 and shares.max() <= 0.25, sampler
 
 
+@pytest.mark.usefixtures("single_thread")
 def test_2d_denoising_is_seeded_and_the_score_points_to_the_data():
-    data = toy2d.make_data("moons", 0)
-    model = toy2d.new_model(0)
-    for _ in toy2d.training(model, data, 300, 0):
-        pass
+    model = trained_run("moons", 300).model
     a, b = toy2d.denoise(model, 3, n=50, sampler="ddpm"), toy2d.denoise(model, 3, n=50, sampler="ddpm")
     np.testing.assert_array_equal(a.paths, b.paths)
     assert a.paths.shape == (toy2d.LIMITS_2D.timesteps + 1, 50, 2) and a.timesteps[-1] == -1
     points, score = toy2d.score_field(model, 5, limit=3.0, resolution=9)
     far = np.linalg.norm(points, axis=1) > 2.5      # far from the (standardised) data the score points inwards
     assert (np.sum(points[far] * score[far], axis=1) < 0).mean() > 0.9
+
+
+def test_2d_learning_rate_is_torch_s_cosine_annealing_then_holds():
+    """The closed form against torch's own CosineAnnealingLR over the decay, then held at η_min."""
+    high = toy2d.LIMITS_2D.learning_rate
+    low = high * toy2d.LIMITS_2D.final_rate_share
+    optimiser = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=high)
+    decay = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, 40, eta_min=low)
+    for iteration in range(40):
+        assert toy2d.learning_rate(iteration, 40) == pytest.approx(optimiser.param_groups[0]["lr"], rel=1e-9)
+        optimiser.step()
+        decay.step()
+    assert toy2d.learning_rate(40, 40) == toy2d.learning_rate(500, 40) == pytest.approx(low)
+
+
+@pytest.mark.usefixtures("single_thread")
+def test_2d_same_seed_same_run_however_it_is_sampled_or_paused():
+    """Sampling uses its own generator: looking at a run never changes where it goes."""
+    a = trained_run("moons", 60, seed=3)
+    settings = toy2d.Toy2DSettings(dataset="moons", train_steps=60, seed=3)
+    b = toy2d.Toy2DRun(settings, toy2d.make_data("moons", 3))
+    for _ in range(25):
+        b.train_step()
+    toy2d.sample(b)
+    for _ in range(35):
+        b.train_step()
+    assert a.losses == b.losses
+    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters()))
+    assert trained_run("moons", 60, seed=4).losses != a.losses
+
+
+@pytest.mark.usefixtures("single_thread")
+def test_2d_sampling_is_kept_until_the_run_or_the_sampler_changes():
+    run = trained_run("moons", 20)
+    weights_now = copy.deepcopy(run.model.state_dict())
+    first = toy2d.sample(run)
+    assert first.iteration == 20 and first.sampler == run.settings.sampler == "ddim"
+    assert toy2d.sample(run) is first                          # nothing changed: the same particles
+    run.train_step()
+    second = toy2d.sample(run)
+    assert second.iteration == 21
+    # the kept weights are a copy: training on does not move the field drawn with the particles
+    assert all(torch.equal(first.weights[k], v) for k, v in weights_now.items())
+    assert not torch.equal(first.weights["net.0.weight"], run.model.state_dict()["net.0.weight"])
+    run.sampler = "ddpm"
+    third = toy2d.sample(run)
+    assert third.sampler == "ddpm" and not np.array_equal(third.particles.paths, second.particles.paths)
+    expected = toy2d.denoise(run.model, run.settings.seed, sampler="ddpm")
+    np.testing.assert_array_equal(third.particles.paths, expected.paths)
+
+
+@pytest.mark.usefixtures("single_thread")
+def test_2d_a_non_finite_loss_stops_with_the_last_good_weights():
+    run = trained_run("moons", 3)
+    run.points = torch.full_like(run.points, float("nan"))     # every batch now holds NaN
+    before = [p.clone() for p in run.model.parameters()]
+    with pytest.raises(Diverged) as caught:
+        run.train_step()
+    assert caught.value.iteration == 4 and caught.value.what == "ε_θ"
+    assert run.iteration == 3 and len(run.losses) == 3
+    assert all(torch.equal(p, q) for p, q in zip(before, run.model.parameters()))
+
+
+@pytest.mark.usefixtures("single_thread")
+def test_2d_a_session_deep_copies_and_the_copy_trains_alone():
+    session = LiveSession()
+    session.run = trained_run("moons", 5)
+    toy2d.sample(session.run)
+    twin = copy.deepcopy(session)
+    for _ in range(10):
+        twin.run.train_step()
+    assert session.run.iteration == 5 and twin.run.iteration == 15
+    assert not torch.equal(next(session.run.model.parameters()), next(twin.run.model.parameters()))
+
+
+def test_2d_loss_curve_by_hand():
+    curve = toy2d.loss_curve([float(v) for v in range(1, 11)], window=3, max_points=100)
+    np.testing.assert_array_equal(curve.steps, np.arange(1, 11))
+    np.testing.assert_array_equal(curve.smooth_steps, np.arange(3, 11))
+    np.testing.assert_allclose(curve.smooth, np.arange(2, 10))       # mean of (k−2, k−1, k) = k − 1
+    short = toy2d.loss_curve([4.0, 2.0], window=3)                   # fewer values than the window: as they are
+    np.testing.assert_array_equal(short.smooth, [4.0, 2.0])
+    thinned = toy2d.loss_curve([float(v) for v in range(1, 12)], window=3, max_points=4)
+    np.testing.assert_array_equal(thinned.steps, [1, 4, 8, 11])      # evenly spaced, first and last kept
+    np.testing.assert_allclose(thinned.raw, [1, 4, 8, 11])
+    np.testing.assert_array_equal(thinned.smooth_steps, [3, 6, 8, 11])
+    np.testing.assert_allclose(thinned.smooth, [2, 5, 7, 10])
+    assert len(toy2d.loss_curve([]).steps) == 0
+
+
+def test_2d_plot_limit_fits_the_data_and_the_noise():
+    assert toy2d.plot_limit(np.array([[1.0, -2.0]])) == 3.2             # N(0, I)'s ±3σ is wider
+    assert toy2d.plot_limit(np.array([[0.5, -4.0]])) == pytest.approx(4.6)
+
+
+def test_2d_settings_are_checked():
+    for change, key in (({"dataset": "spiral"}, "err_choice"), ({"train_steps": 50}, "err_out_of_range"),
+                        ({"sampler": "heun"}, "err_choice"), ({"seed": -1}, "err_out_of_range"),
+                        ({"train_steps": "lots"}, "err_not_number")):
+        with pytest.raises(InputError) as caught:
+            parse(toy2d.Toy2DSettings, change)
+        assert caught.value.key == key
+    with pytest.raises(InputError) as caught:
+        parse(toy2d.ParticleView, {"step": toy2d.LIMITS_2D.timesteps + 1})
+    assert caught.value.key == "err_out_of_range"
 
 
 def test_sketch_points_follow_the_ink_and_an_empty_sketch_is_refused():
@@ -237,8 +419,9 @@ def test_an_unconditional_colour_model_runs_through_the_same_loop():
     rgb = UNet2DModel(sample_size=8, in_channels=3, out_channels=3, block_out_channels=(8, 16),
                       down_block_types=("DownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "UpBlock2D"),
                       layers_per_block=1, norm_num_groups=4).eval()
-    request = core.validated("dpmpp", 4, 2, 3, 5.0, 0.0, 0, conditional=False)
-    assert request.digit is None and core.class_labels(rgb, request) is None
+    request = core.SampleSettings(scheduler="dpmpp", steps=4, images=2, digit="3", guidance=5.0)
+    assert core.class_labels(rgb, request) is None
+    assert core.model_calls_per_step(core.class_labels(rgb, request), request.effective_guidance) == 1
     x, traj = core.run(rgb, CONFIG, request)
     assert x.shape == (2, 3, 8, 8) and traj.x_t.shape == (4, 2, 3, 8, 8)
     assert images.tile(traj.x_t[-1], 2, 4).shape == (32, 2 * 32 + images.PAD, 3)
@@ -271,12 +454,19 @@ def test_each_recorded_x_t_is_at_the_timestep_after_its_step(unet):
         np.testing.assert_allclose(traj.x_t[i], expected, rtol=1e-3, atol=1e-4)
 
 
-def test_hub_models_get_tighter_limits():
-    assert core.HUB_LIMITS.max_steps < core.LIMITS.max_steps and core.HUB_LIMITS.max_images < core.LIMITS.max_images
-    with pytest.raises(InputError):
-        core.validated("ddim", core.HUB_LIMITS.max_steps + 1, 2, None, 1.0, 0.0, 0, limits=core.HUB_LIMITS)
-    with pytest.raises(InputError):
-        core.validated("ddim", 10, core.HUB_LIMITS.max_images + 1, None, 1.0, 0.0, 0, limits=core.HUB_LIMITS)
+def test_hub_models_get_tighter_limits(monkeypatch):
+    monkeypatch.setenv("AIGC_ENABLE_HUB", "1")
+    hub = "google/ddpm-cifar10-32"
+    assert parse(core.SampleSettings, {"model": hub, "steps": 50, "images": 4}).steps == 50
+    assert parse(core.SampleSettings, {"steps": 200, "images": 16}).steps == 200     # the bundled model's bounds
+    for change in ({"steps": core.LIMITS.hub_max_steps + 1}, {"images": core.LIMITS.hub_max_images + 1}):
+        with pytest.raises(InputError) as caught:
+            parse(core.SampleSettings, {"model": hub, "images": 4} | change)
+        assert caught.value.key == "err_out_of_range"
+    # every scheduler's steps count in a comparison: DDPM's default 100 is too many for a hub model
+    with pytest.raises(InputError) as caught:
+        parse(core.CompareSettings, {"model": hub, "images": 4})
+    assert caught.value.values["name"] == "dif_sched_ddpm" and caught.value.values["high"] == 50
 
 
 def test_seeded_models_are_the_same_when_built_in_parallel():
@@ -305,5 +495,6 @@ def test_every_scheduler_gives_digit_like_pixels_on_the_bundled_model(name):
 
     unet, config = models.load_ddpm("digits-ddpm")
     for steps in (3, 25):
-        x, _ = core.run(unet, config, core.validated(name, steps, 8, 3, 3.0, 0.0, 0), record=False)
+        settings = core.SampleSettings(scheduler=name, steps=steps, images=8, digit="3", guidance=3.0)
+        x, _ = core.run(unet, config, settings, record=False)
         assert x.abs().max() < 2 and 0.4 < x.std() < 1.0, steps

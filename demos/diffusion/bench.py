@@ -24,7 +24,7 @@ def rows(runs: int = 5) -> list[Row]:
     from demos.diffusion import core, tab, toy2d
 
     unet, config = models.load_ddpm("digits-ddpm")
-    request = core.validated("ddim", STEPS, IMAGES, 3, GUIDANCE, 0.0, 0)
+    request = core.SampleSettings(scheduler="ddim", steps=STEPS, images=IMAGES, digit="3", guidance=GUIDANCE)
 
     def recorded():
         core.run(unet, config, request, record=True)
@@ -33,17 +33,19 @@ def rows(runs: int = 5) -> list[Row]:
         core.run(unet, config, request, record=False)
 
     def button():
-        tab.run_reverse("digits-ddpm", "ddim", STEPS, IMAGES, "3", GUIDANCE, 0.0, 0, "en")
+        tab.denoise.__wrapped__(request, "en")
 
     recorded()
     recorded_s, bare_s = interleaved_medians(recorded, bare, runs)
     button_s, recorded_again_s = interleaved_medians(button, recorded, runs)
 
     data = toy2d.make_data("swiss_roll", 0)
+    settings_2d = toy2d.Toy2DSettings(train_steps=TRAIN_STEPS)
 
     def train():
-        for _ in toy2d.training(toy2d.new_model(0), data, TRAIN_STEPS, 0):
-            pass
+        run = toy2d.Toy2DRun(settings_2d, data)
+        for _ in range(TRAIN_STEPS):
+            run.train_step()
 
     def train_one_thread():
         with one_thread():

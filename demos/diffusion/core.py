@@ -23,29 +23,26 @@ from diffusers import (
     EulerDiscreteScheduler,
 )
 
+from components import models
 from components.i18n import InputError
-from components.validation import as_float, as_int
+from components.settings import setting
+from components.validation import as_int
 
 NO_CLASS = 10  # class id meaning "no class" in the bundled digits model
+DIGITS = ("any",) + tuple(str(d) for d in range(10))   # "any": sample unconditionally
 
 
 @dataclasses.dataclass(frozen=True)
 class SamplingLimits:
-    max_steps: int = 200          # a DDPM step costs one (two with guidance) UNet call: 200 ≈ 8 s on 2 cores
-    default_steps: int = 50
-    max_images: int = 16          # one batch; 16 digits × 50 guided steps ≈ 1.5 s
-    default_images: int = 8
-    max_guidance: float = 10.0    # classifier-free guidance scale w
-    default_guidance: float = 3.0
-    max_eta: float = 1.0          # DDIM η: 0 deterministic, 1 as stochastic as DDPM
-    max_seed: int = 2**31 - 1
+    """Bounds that are not one control's own."""
+    # A hub model (google/ddpm-cifar10-32: 35.7 M parameters at 32×32×3) costs about 0.9 s per step
+    # for 16 images on 2 cores, 30× the digits model: smaller bounds keep a request under about 15 s.
+    hub_max_steps: int = 50
+    hub_max_images: int = 4
     max_compared: int = 4         # schedulers side by side in one comparison
 
 
 LIMITS = SamplingLimits()
-# A hub model (google/ddpm-cifar10-32: 35.7 M parameters at 32×32×3) costs about 0.9 s per step for
-# 16 images on 2 cores, 30× the digits model: smaller bounds keep a request under about 15 s.
-HUB_LIMITS = dataclasses.replace(LIMITS, max_steps=50, default_steps=25, max_images=4, default_images=4)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +114,11 @@ class Trajectory:
         """The timestep x_t[i] is at: the next step's t, and 0 after the last step."""
         return self.timesteps[1:] + [0.0]
 
+    def step_number(self, value) -> int:
+        """``value`` checked as a step of this trajectory, 1 to its length (the step slider's
+        range follows the last run, so its bounds are not a setting's)."""
+        return as_int("dif_step_view", value, 1, len(self.x_t))
+
 
 def _predicted_x0(scheduler, out) -> torch.Tensor:
     """DDPM, DDIM and the Euler schedulers return x̂0; DPM-Solver++ keeps its x0 prediction (the
@@ -161,38 +163,115 @@ def sample(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, gu
     return x, trajectory
 
 
+# Fields the sampling views share, declared once: each call makes a field of a settings dataclass.
+def _model():
+    # any id of the model registry; components.models checks it (and whether hub models are on)
+    return setting(models.default_model(models.DDPM), label="model", info="model_info", max_chars=200)
+
+
+def _images():
+    # one batch; 16 digits × 50 guided steps ≈ 1.5 s
+    return setting(8, label="dif_images", low=1, high=16)
+
+
+def _digit():
+    return setting("3", label="dif_digit", choices=DIGITS, choice_label="dif_digit_{}")
+
+
+def _guidance():
+    # classifier-free guidance scale w
+    return setting(3.0, label="dif_guidance", low=0.0, high=10.0, step=0.1, info="dif_guidance_info")
+
+
+def _seed():
+    return setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
+
+
+def _steps(default: int, label: str = "dif_steps"):
+    # a DDPM step costs one (two with guidance) UNet call: 200 ≈ 8 s on 2 cores
+    return setting(default, label=label, low=1, high=200)
+
+
+def check_model_limits(model_id: str, steps: dict[str, int], images: int) -> None:
+    """A hub model is much larger than the bundled one: its steps (by label key) and images must
+    stay within the hub's bounds. Also refuses an unknown model, or a hub model when they are off."""
+    if models.get_spec(model_id, models.DDPM).bundled:
+        return
+    for label, value in steps.items():
+        if value > LIMITS.hub_max_steps:
+            raise InputError("err_out_of_range", name=label, low=1, high=LIMITS.hub_max_steps, value=value)
+    if images > LIMITS.hub_max_images:
+        raise InputError("err_out_of_range", name="dif_images", low=1, high=LIMITS.hub_max_images, value=images)
+
+
 @dataclasses.dataclass(frozen=True)
-class Request:
-    """One validated sampling request."""
-    scheduler: str
-    steps: int
-    images: int
-    digit: int | None     # None: any digit (unconditional)
-    guidance: float
-    eta: float
-    seed: int
+class SampleSettings:
+    """One run of the reverse process: the Denoise button's controls and API parameters."""
+    model: str = _model()
+    scheduler: str = setting("ddim", label="dif_scheduler", choices=tuple(SAMPLERS), choice_label="dif_sched_{}")
+    steps: int = _steps(50)
+    images: int = _images()
+    digit: str = _digit()
+    guidance: float = _guidance()
+    # DDIM η: 0 deterministic, 1 as stochastic as DDPM
+    eta: float = setting(0.0, label="dif_eta", low=0.0, high=1.0, step=0.05, info="dif_eta_info")
+    seed: int = _seed()
+
+    def check(self) -> None:
+        check_model_limits(self.model, {"dif_steps": self.steps}, self.images)
+
+    @property
+    def digit_class(self) -> int | None:
+        """The class to condition on; None for any digit (unconditional)."""
+        return None if self.digit == "any" else int(self.digit)
 
     @property
     def effective_guidance(self) -> float:
         """Guidance needs a class: for "any digit" the model runs once, unconditionally."""
-        return self.guidance if self.digit is not None else 1.0
+        return self.guidance if self.digit_class is not None else 1.0
 
 
-def validated(scheduler, steps, images, digit, guidance, eta, seed, conditional: bool = True,
-              limits: SamplingLimits = LIMITS) -> Request:
-    """Every value re-checked against the model's limits (the API bypasses the sliders)."""
-    if scheduler not in SAMPLERS:
-        raise InputError("dif_err_scheduler", value=str(scheduler)[:40], allowed=", ".join(SAMPLERS))
-    steps = as_int("dif_steps", steps, 1, limits.max_steps)
-    images = as_int("dif_images", images, 1, limits.max_images)
-    guidance = as_float("dif_guidance", guidance, 0.0, limits.max_guidance)
-    eta = as_float("dif_eta", eta, 0.0, limits.max_eta)
-    seed = as_int("seed", seed, 0, limits.max_seed)
-    if digit in (None, "", "any") or not conditional:
-        digit = None
-    else:
-        digit = as_int("dif_digit", digit, 0, 9)
-    return Request(scheduler, steps, images, digit, guidance, eta, seed)
+COMPARE_DEFAULT = ("ddpm", "ddim", "dpmpp")   # the schedulers a comparison starts with
+
+
+@dataclasses.dataclass(frozen=True)
+class CompareSettings:
+    """The same x_T through several schedulers, each with its own step count (by default what it
+    typically needs for a clean digit)."""
+    model: str = _model()
+    steps_ddpm: int = _steps(100, "dif_sched_ddpm")
+    steps_ddim: int = _steps(25, "dif_sched_ddim")
+    steps_dpmpp: int = _steps(10, "dif_sched_dpmpp")
+    steps_euler: int = _steps(25, "dif_sched_euler")
+    steps_euler_a: int = _steps(50, "dif_sched_euler_a")
+    images: int = _images()
+    digit: str = _digit()
+    guidance: float = _guidance()
+    seed: int = _seed()
+
+    def check(self) -> None:
+        check_model_limits(self.model, {f"dif_sched_{n}": self.steps_of(n) for n in SAMPLERS}, self.images)
+
+    def steps_of(self, scheduler: str) -> int:
+        return getattr(self, f"steps_{scheduler}")
+
+    def base(self) -> SampleSettings:
+        """The request every compared scheduler starts from (DDIM, η = 0: no per-step noise)."""
+        return SampleSettings(model=self.model, scheduler="ddim", steps=self.steps_ddim, images=self.images,
+                              digit=self.digit, guidance=self.guidance, eta=0.0, seed=self.seed)
+
+
+def compared_schedulers(names) -> list[str]:
+    """The chosen schedulers in the lab's order: known names only, between 2 and ``max_compared``."""
+    if not isinstance(names, (list, tuple)):
+        names = [] if names is None else [names]
+    unknown = [n for n in names if n not in SAMPLERS]
+    if unknown:
+        raise InputError("dif_err_scheduler", value=str(unknown[0])[:40], allowed=", ".join(SAMPLERS))
+    chosen = [n for n in SAMPLERS if n in names]
+    if not 2 <= len(chosen) <= LIMITS.max_compared:
+        raise InputError("dif_err_compare_count", low=2, high=LIMITS.max_compared, count=len(chosen))
+    return chosen
 
 
 def starting_noise(unet, images: int, seed: int) -> torch.Tensor:
@@ -202,15 +281,15 @@ def starting_noise(unet, images: int, seed: int) -> torch.Tensor:
     return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
 
 
-def class_labels(unet, request: Request) -> torch.Tensor | None:
+def class_labels(unet, request: SampleSettings) -> torch.Tensor | None:
     """The class ids to condition on: the chosen digit, or "no class" for any digit; None for a
     model without class embeddings (e.g. the CIFAR-10 DDPM)."""
     if unet.config.num_class_embeds is None:
         return None
-    return torch.full((request.images,), NO_CLASS if request.digit is None else request.digit)
+    return torch.full((request.images,), NO_CLASS if request.digit_class is None else request.digit_class)
 
 
-def run(unet, config, request: Request, record: bool = True,
+def run(unet, config, request: SampleSettings, record: bool = True,
         noise_seed: int | None = None) -> tuple[torch.Tensor, Trajectory | None]:
     """A request through the recorded loop. x_T comes from the request's seed; the noise that
     stochastic schedulers add at each step from ``noise_seed`` (default seed + 1), so x_T is the
@@ -232,7 +311,7 @@ class ComparedRun:
     images: np.ndarray   # (B, C, H, W) final samples
 
 
-def compare(unet, config, runs: list[tuple[str, int]], base: Request) -> list[ComparedRun]:
+def compare(unet, config, runs: list[tuple[str, int]], base: SampleSettings) -> list[ComparedRun]:
     """The same x_T through each (scheduler, steps) pair."""
     results = []
     for name, steps in runs:
@@ -244,7 +323,7 @@ def compare(unet, config, runs: list[tuple[str, int]], base: Request) -> list[Co
     return results
 
 
-def determinism_gaps(unet, config, base: Request) -> dict[str, float]:
+def determinism_gaps(unet, config, base: SampleSettings) -> dict[str, float]:
     """Max |difference| between two runs from the same x_T with different per-step noise, for
     DDIM with η = 0 and for DDPM. DDIM with η = 0 follows an ODE and adds no noise, so its gap is
     exactly 0; DDPM adds fresh noise at every step."""

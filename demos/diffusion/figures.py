@@ -13,6 +13,7 @@ from components.plots import base_layout, cell_axes, figure, grid, on_cell
 from demos.diffusion import images as pictures
 from demos.diffusion.core import Trajectory
 from demos.diffusion.forward import Schedule
+from demos.diffusion.toy2d import LossCurve
 
 SCHEDULE_COLOURS = {"linear": "#1f77b4", "scaled_linear": "#ff7f0e", "cosine": "#2ca02c"}
 HIDDEN_AXIS = {"visible": False}
@@ -123,17 +124,14 @@ def compare_figure(panels: list[tuple[str, np.ndarray]], lang: str) -> dict:
     return figure(data, layout)
 
 
-def loss_figure(losses: list[float], total_steps: int, lang: str) -> dict:
+def loss_figure(curve: LossCurve, total_steps: int, lang: str) -> dict:
     """The 2D model's training loss, raw and smoothed, on a step axis fixed to the whole run."""
-    steps = np.arange(1, len(losses) + 1)
-    values = np.asarray(losses, dtype=np.float64)
-    window = 50
-    smooth = np.convolve(values, np.ones(window) / window, mode="valid") if len(values) >= window else values
-    data = [{"type": "scatter", "mode": "lines", "x": steps, "y": values, "name": translate("dif_loss_raw", lang),
+    data = [{"type": "scatter", "mode": "lines", "x": curve.steps, "y": curve.raw, "name": translate("dif_loss_raw", lang),
              "line": {"color": "rgba(31,119,180,0.3)", "width": 1}},
-            {"type": "scatter", "mode": "lines", "x": steps[len(steps) - len(smooth):], "y": smooth,
+            {"type": "scatter", "mode": "lines", "x": curve.smooth_steps, "y": curve.smooth,
              "name": translate("dif_loss_smooth", lang), "line": {"color": "#1f77b4", "width": 2.5}}]
-    title = translate("dif_loss_title", lang, step=len(losses), total=total_steps)
+    done = int(curve.steps[-1]) if len(curve.steps) else 0
+    title = translate("dif_loss_title", lang, step=done, total=total_steps)
     layout = base_layout(title, 330, legend={"orientation": "h", "y": -0.3})
     layout["xaxis"] = {"title": {"text": translate("dif_axis_train_step", lang)}, "range": [0, total_steps], "gridcolor": "#eee"}
     layout["yaxis"] = {"title": {"text": "‖ε − ε_θ‖²"}, "gridcolor": "#eee", "rangemode": "tozero"}
@@ -145,12 +143,19 @@ def _arrow_angles(vectors: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(vectors[:, 0], vectors[:, 1]))
 
 
-def particles_figure(data: np.ndarray, paths: np.ndarray, index: int, timestep: int, field: tuple[np.ndarray, np.ndarray] | None,
-                     drawn_paths: int, limit: float, lang: str) -> dict:
+def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarray | None = None, index: int = 0,
+                     timestep: int = 0, field: tuple[np.ndarray, np.ndarray] | None = None, drawn_paths: int = 0) -> dict:
     """The 2D sampler at one step: training data (grey), trajectories so far (thin lines), the
-    particles now (blue), and the learned score field as arrows."""
+    particles now (blue), and the learned score field as arrows; the data alone without ``paths``."""
     traces = [{"type": "scatter", "mode": "markers", "x": data[:, 0], "y": data[:, 1], "name": translate("dif_2d_data", lang),
                "marker": {"size": 3, "color": "rgba(120,120,120,0.25)"}, "hoverinfo": "skip"}]
+    layout = base_layout(translate("dif_2d_title_data", lang), 700, legend={"orientation": "h", "y": -0.12})
+    layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
+                       "constrain": "domain"}
+    layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
+                       "scaleanchor": "x"}
+    if paths is None:
+        return figure(traces, layout)
     if field is not None:
         points, score = field
         length = np.linalg.norm(score, axis=1)
@@ -177,11 +182,5 @@ def particles_figure(data: np.ndarray, paths: np.ndarray, index: int, timestep: 
                    "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(230,110,0,0.9)", "width": 1.6},
                    "hoverinfo": "skip"})
     when = "t = 0" if timestep < 0 else f"t = {timestep}"
-    layout = base_layout(translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1), 700,
-                         legend={"orientation": "h", "y": -0.12})
-    layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
-                       "constrain": "domain"}
-    layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
-                       "scaleanchor": "x"}
+    layout["title"]["text"] = translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1)
     return figure(traces, layout)
-

@@ -15,6 +15,7 @@ import torch
 from diffusers import DDPMScheduler
 
 from components.i18n import InputError
+from components.settings import setting
 from components.validation import as_int
 
 T = 1000  # training timesteps of the bundled model and of the schedules drawn here
@@ -25,6 +26,22 @@ T = 1000  # training timesteps of the bundled model and of the schedules drawn h
 SCHEDULES = {"linear": "linear", "scaled_linear": "scaled_linear", "cosine": "squaredcos_cap_v2"}
 PHOTOS = ("china", "flower")  # the two photos scikit-learn ships
 PHOTO_SIZE = 64
+SOURCES = ("digit", "index", "photo")
+DIGIT_COUNT = 1797            # scikit-learn's digits data set: indices 0 to 1796
+STRIP_TIMESTEPS = (0, 50, 100, 200, 300, 400, 500, 600, 700, 800, 999)
+
+
+@dataclasses.dataclass(frozen=True)
+class ForwardSettings:
+    """What the forward-process view noises, with which schedule, to which t."""
+    source: str = setting("digit", label="dif_fwd_source", choices=SOURCES, choice_label="dif_src_{}", widget="radio")
+    digit: str = setting("3", label="dif_digit", choices=tuple(str(d) for d in range(10)), choice_label="dif_digit_{}")
+    index: int = setting(0, label="dif_index", low=0, high=DIGIT_COUNT - 1, widget="number")
+    photo: str = setting("china", label="dif_photo", choices=PHOTOS, choice_label="dif_photo_{}")
+    schedule: str = setting("cosine", label="dif_schedule", choices=tuple(SCHEDULES), choice_label="dif_schedule_{}",
+                            widget="radio")
+    t: int = setting(300, label="dif_t", low=0, high=T - 1)
+    seed: int = setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,9 +62,25 @@ def schedule(name: str) -> Schedule:
     return Schedule(name, scheduler.betas.double().numpy(), alpha_bar, alpha_bar / (1 - alpha_bar))
 
 
-def noised(x0: torch.Tensor, alpha_bar_t: float, noise: torch.Tensor) -> torch.Tensor:
+@dataclasses.dataclass(frozen=True)
+class Coefficients:
+    """The closed form's numbers at one t."""
+    alpha_bar: float   # ᾱ_t
+    signal: float      # √ᾱ_t, the weight of x_0 in x_t
+    noise: float       # √(1-ᾱ_t), the weight of ε
+    snr: float         # ᾱ_t / (1-ᾱ_t) = (signal / noise)²
+
+
+def coefficients(name: str, t: int) -> Coefficients:
+    """ᾱ_t of the schedule ``name`` and the weights it gives x_0 and ε in x_t."""
+    chosen = schedule(name)
+    alpha_bar = float(chosen.alpha_bar[t])
+    return Coefficients(alpha_bar, alpha_bar**0.5, (1 - alpha_bar) ** 0.5, float(chosen.snr[t]))
+
+
+def noised(x0: torch.Tensor, weights: Coefficients, noise: torch.Tensor) -> torch.Tensor:
     """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (the closed form of q(x_t | x_0))."""
-    return alpha_bar_t**0.5 * x0 + (1 - alpha_bar_t) ** 0.5 * noise
+    return weights.signal * x0 + weights.noise * noise
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,6 +102,15 @@ def digit_image(digit: int | None = None, index: int | None = None) -> torch.Ten
     return images[index]
 
 
+def source_image(settings: ForwardSettings) -> torch.Tensor:
+    """(C, H, W) x_0 the settings pick: a digit by class or by index, or a photo."""
+    if settings.source == "photo":
+        return photo(settings.photo)
+    if settings.source == "index":
+        return digit_image(index=settings.index)
+    return digit_image(digit=int(settings.digit))
+
+
 @functools.lru_cache(maxsize=len(PHOTOS))
 def photo(name: str) -> torch.Tensor:
     """(3, 64, 64) in [-1, 1]: a centre crop of one of scikit-learn's sample photos."""
@@ -87,6 +129,5 @@ def photo(name: str) -> torch.Tensor:
 
 def strip(x0: torch.Tensor, name: str, timesteps: list[int], seed: int) -> np.ndarray:
     """(len(timesteps), C, H, W): x_t for each t, all with the same ε so only t changes."""
-    alpha_bar = schedule(name).alpha_bar
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
-    return np.stack([noised(x0, float(alpha_bar[t]), noise).numpy() for t in timesteps])
+    return np.stack([noised(x0, coefficients(name, t), noise).numpy() for t in timesteps])

@@ -3,6 +3,11 @@
 Training minimises L_simple = E_{x0, t, ε} ‖ε − ε_θ(√ᾱ_t x0 + √(1−ᾱ_t) ε, t)‖² (Ho et al., 2020, eq. 14).
 Sampling runs diffusers' DDPMScheduler on the points; the learned field is the score
 ∇ log p_t(x) ≈ −ε_θ(x, t) / √(1−ᾱ_t) (Song et al., 2021), which points towards the data.
+
+A ``Toy2DRun`` is one learner's training, driven by the shared live-training mechanism
+(``components.live``: ``iteration``, ``target``, ``train_step()``); it deep-copies, so it lives in
+the session's state. Its particles are a view of it: sampled (``sample``) when it rests, kept with
+the weights they came from.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from diffusers import DDIMScheduler, DDPMScheduler
 from torch import nn
 
 from components.i18n import InputError
+from components.live import Diverged
 from components.seeding import global_rng_seeded
-from components.validation import as_int
+from components.settings import setting
 
 DATASETS = ("swiss_roll", "moons", "eight_gaussians", "checkerboard", "sketch")
 # DDPM adds fresh noise at every step (jagged paths); DDIM with η = 0 follows the probability-flow
@@ -27,20 +33,45 @@ SAMPLERS_2D = ("ddim", "ddpm")
 
 @dataclasses.dataclass(frozen=True)
 class Toy2DLimits:
+    """What the 2D lab computes and shows, beyond the learner's settings."""
     timesteps: int = 100          # T of the 2D model: enough for smooth paths, fast to sample
     data_points: int = 4000       # the fixed training set drawn from the chosen distribution
     batch: int = 512
-    max_train_steps: int = 6000   # ≈ 15 s on 2 cores
-    default_train_steps: int = 3000
     learning_rate: float = 1e-2   # Adam, cosine-decayed to 5%: 8 Gaussians fit in ~1,500 steps (2e-3 needs >3,000)
-    particles: int = 1000         # points denoised after training
+    final_rate_share: float = 0.05   # the rate the cosine decay ends at, as a share of learning_rate
+    particles: int = 1000         # points denoised from N(0, I) each time the run is sampled
     drawn_paths: int = 40         # particles whose whole path is drawn as a line
+    # training points drawn (evenly through the data set): the view is redrawn while training
+    # streams, and each point is an SVG element on the page
+    shown_data: int = 1000
     field_resolution: int = 17    # arrows per side of the score-field grid
     min_sketch_pixels: int = 20   # fewer inked pixels than this is an empty drawing
-    max_seed: int = 2**31 - 1
+    loss_window: int = 50         # the smoothed loss is the mean of the last 50 steps
+    curve_points: int = 6000      # loss values drawn; a longer (resumed) run is thinned to this many
 
 
 LIMITS_2D = Toy2DLimits()
+
+
+@dataclasses.dataclass(frozen=True)
+class Toy2DSettings:
+    """Everything a learner sets for one 2D run: the controls, the API parameters of
+    /diffusion_2d_start, _step and _reset, and the server-side checks come from these fields."""
+    dataset: str = setting("swiss_roll", label="dif_2d_dataset", choices=DATASETS, choice_label="dif_ds_{}",
+                           widget="radio")
+    # per press of Start (Resume continues to the same mark); 6,000 steps ≈ 15 s on 2 cores; the
+    # run's learning rate decays over this many steps, then holds (``learning_rate``)
+    train_steps: int = setting(3000, label="dif_train_steps", low=100, high=6000, step=100)
+    sampler: str = setting("ddim", label="dif_2d_sampler", choices=SAMPLERS_2D, choice_label="dif_2d_sampler_{}",
+                           widget="radio")
+    seed: int = setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticleView:
+    """Which denoising step of the sampled particles the view shows, and whether with the field."""
+    step: int = setting(LIMITS_2D.timesteps, label="dif_2d_step", low=0, high=LIMITS_2D.timesteps)
+    show_field: bool = setting(True, label="dif_2d_show_field")
 
 
 def make_data(name: str, seed: int, sketch: np.ndarray | None = None, n: int = LIMITS_2D.data_points) -> np.ndarray:
@@ -122,29 +153,89 @@ def load_model(weights: dict) -> NoisePredictor:
     return model.eval()
 
 
-def training(model: NoisePredictor, data: np.ndarray, steps: int, seed: int):
-    """Train ε_θ with L_simple; yields (step, loss) after every optimiser step."""
-    steps = as_int("dif_train_steps", steps, 1, LIMITS_2D.max_train_steps)
-    alpha_bar = make_scheduler().alphas_cumprod
-    points = torch.from_numpy(data)
-    generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=LIMITS_2D.learning_rate)
-    # cosine decay to 5% of the rate: large steps early, a fine fit at the end
-    decay = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, steps, eta_min=LIMITS_2D.learning_rate / 20)
-    model.train()
-    for step in range(steps):
-        x0 = points[torch.randint(0, len(points), (LIMITS_2D.batch,), generator=generator)]   # 1. data
-        t = torch.randint(0, LIMITS_2D.timesteps, (LIMITS_2D.batch,), generator=generator)    # 2. t ~ U{0..T-1}
-        noise = torch.randn(x0.shape, generator=generator)                                      # 3. ε ~ N(0, I)
-        ab = alpha_bar[t][:, None]
-        x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * noise                                          # 4. q(x_t | x0)
-        loss = (noise - model(x_t, t)).pow(2).mean()                                           # 5. L_simple
-        optimiser.zero_grad(set_to_none=True)
+def learning_rate(iteration: int, decay_steps: int) -> float:
+    """Adam's rate at ``iteration``: cosine decay from ``learning_rate`` to ``final_rate_share`` of
+    it over ``decay_steps`` (Loshchilov & Hutter, 2017, without restarts), then held there, so a
+    run resumed past its first target fine-tunes instead of climbing back up the cosine.
+    η_t = η_min + (η_max − η_min) (1 + cos(π t / T)) / 2."""
+    high = LIMITS_2D.learning_rate
+    low = high * LIMITS_2D.final_rate_share
+    progress = min(iteration, decay_steps) / decay_steps
+    return low + (high - low) * (1 + math.cos(math.pi * progress)) / 2
+
+
+class Toy2DRun:
+    """One training run: ε_θ, its optimiser, the run's own generator, the loss curve, and the
+    particles last sampled from it."""
+
+    def __init__(self, settings: Toy2DSettings, data: np.ndarray):
+        self.settings, self.data = settings, data
+        self.points = torch.from_numpy(data)                          # (N, 2)
+        self.alpha_bar = make_scheduler().alphas_cumprod              # (T,) ᾱ_t
+        self.model = new_model(settings.seed)
+        self.optimiser = torch.optim.Adam(self.model.parameters(), lr=LIMITS_2D.learning_rate)
+        self.gen = torch.Generator().manual_seed(settings.seed)
+        self.iteration = 0
+        self.target = 0                    # the iteration that Start / Resume trains up to
+        self.losses: list[float] = []
+        self.sampler = settings.sampler    # the sampler of the next sample (the Sample button changes it)
+        self.sampled: Sampled | None = None
+        self.limit = plot_limit(data)
+        self.shown_data = data[::-(-len(data) // LIMITS_2D.shown_data)]   # (≤ shown_data, 2)
+
+    def train_step(self) -> None:
+        """One optimiser step on L_simple; on a non-finite loss or gradient nothing is updated and
+        ``Diverged`` is raised (the weights stay those of the last good step)."""
+        batch = LIMITS_2D.batch
+        x0 = self.points[torch.randint(0, len(self.points), (batch,), generator=self.gen)]   # 1. data (B, 2)
+        t = torch.randint(0, LIMITS_2D.timesteps, (batch,), generator=self.gen)             # 2. t ~ U{0..T-1}
+        noise = torch.randn(x0.shape, generator=self.gen)                                     # 3. ε ~ N(0, I)
+        ab = self.alpha_bar[t][:, None]                                                       # (B, 1)
+        x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * noise                                        # 4. q(x_t | x0)
+        loss = (noise - self.model(x_t, t)).pow(2).mean()                                    # 5. L_simple
+        self.optimiser.zero_grad(set_to_none=True)
         loss.backward()
-        optimiser.step()
-        decay.step()
-        yield step, loss.item()
-    model.eval()
+        value = loss.item()
+        gradient = float(torch.nn.utils.get_total_norm([p.grad for p in self.model.parameters()]))
+        if not (math.isfinite(value) and math.isfinite(gradient)):
+            raise Diverged(self.iteration + 1, "ε_θ")
+        for group in self.optimiser.param_groups:
+            group["lr"] = learning_rate(self.iteration, self.settings.train_steps)
+        self.optimiser.step()                                                                 # 6. descend
+        self.iteration += 1
+        self.losses.append(value)
+
+
+def plot_limit(data: np.ndarray) -> float:
+    """Half-width of the 2D view: the data and the N(0, I) start (±3σ) both fit."""
+    return float(max(3.2, 1.15 * np.abs(data).max()))
+
+
+@dataclasses.dataclass(frozen=True)
+class LossCurve:
+    steps: np.ndarray          # training steps (from 1) of the values drawn
+    raw: np.ndarray            # the loss of each of those steps' batch
+    smooth_steps: np.ndarray
+    smooth: np.ndarray         # mean of the last ``window`` losses at each of smooth_steps
+
+
+def loss_curve(losses: list[float], window: int = LIMITS_2D.loss_window,
+               max_points: int = LIMITS_2D.curve_points) -> LossCurve:
+    """The raw loss and its moving mean, each thinned to at most ``max_points`` evenly spaced
+    values (always keeping the last); the mean is taken over every step before thinning."""
+    values = np.asarray(losses, dtype=np.float64)
+    steps = np.arange(1, len(values) + 1)
+    if len(values) >= window:
+        smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+        smooth_steps = steps[window - 1:]
+    else:
+        smooth, smooth_steps = values, steps
+
+    def thin(n: int) -> np.ndarray:
+        return np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
+
+    keep, keep_smooth = thin(len(values)), thin(len(smooth))
+    return LossCurve(steps[keep], values[keep], smooth_steps[keep_smooth], smooth[keep_smooth])
 
 
 def check_sampler(name: str) -> str:
@@ -178,6 +269,27 @@ def denoise(model: NoisePredictor, seed: int, n: int = LIMITS_2D.particles, samp
         x = scheduler.step(eps, t, x, generator=generator, **step_options).prev_sample
         paths.append(x.numpy())
     return Particles([int(t) for t in scheduler.timesteps] + [-1], np.stack(paths))
+
+
+@dataclasses.dataclass(frozen=True)
+class Sampled:
+    """Particles denoised by a run's ε_θ at one training step, with those weights (the score
+    field drawn with the particles is that model's, even after training moves on)."""
+    iteration: int
+    sampler: str
+    particles: Particles
+    weights: dict[str, torch.Tensor]
+
+
+def sample(run: Toy2DRun) -> Sampled:
+    """``run.sampled``, renewed when the run has trained or the sampler changed since: particles
+    from the run's seed through ``run.sampler``."""
+    current = run.sampled
+    if current is None or (current.iteration, current.sampler) != (run.iteration, run.sampler):
+        weights = {name: value.detach().clone() for name, value in run.model.state_dict().items()}
+        run.sampled = Sampled(run.iteration, run.sampler, denoise(run.model, run.settings.seed, sampler=run.sampler),
+                              weights)
+    return run.sampled
 
 
 @torch.no_grad()
