@@ -18,16 +18,27 @@ from components import input_guard, links_ui, live
 from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
 
+# A projected class sees 1280×720: the page's own header stays one short line, so each lab's
+# first picture starts high; on a phone (390 px) rows wrap instead of overflowing.
 CSS = """
-.gradio-container { max-width: 1400px !important; }
+.gradio-container { max-width: 1400px !important; padding-top: 4px !important; }
+#app_header { gap: 12px; align-items: baseline; }
+#app_header p { margin: 0; }
+#app_title { flex: 0 0 auto !important; font-size: 1.25rem; }
+@media (max-width: 640px) {
+  .gradio-container { padding-left: 4px !important; padding-right: 4px !important; }
+  .gradio-container .row { flex-wrap: wrap !important; }
+  .gradio-container .row > * { min-width: min(100%, 320px) !important; }
+}
 """
 
 
 def build_demo() -> gr.Blocks:
     # delete_cache: files handed to the page (e.g. trajectory GIFs) leave gradio's cache after an hour
     with gr.Blocks(title="AIGC Playground", delete_cache=(3600, 3600)) as blocks:
-        gr.Markdown(I18N("app_title"))
-        gr.Markdown(I18N("app_intro"))
+        with gr.Row(elem_id="app_header"):
+            gr.Markdown(I18N("app_title"), elem_id="app_title")
+            gr.Markdown(I18N("app_intro"))
         link_notice = gr.Markdown(visible=False, elem_id="link_notice")
         linkables = {}
         with gr.Tabs() as tabs:

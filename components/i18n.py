@@ -14,7 +14,7 @@ No gradio import here: compute code raises ``InputError`` and stays UI-free.
 from __future__ import annotations
 
 EN = {
-    "app_title": "# AIGC Playground",
+    "app_title": "**AIGC Playground**",
     "app_intro": "See how generative AI works inside, on real PyTorch models that run on your CPU.",
     "model": "Model",
     "model_info": "Bundled models work offline; hub models appear when enabled on the server.",
@@ -72,7 +72,7 @@ EN = {
 }
 
 ZH = {
-    "app_title": "# AIGC 游乐场",
+    "app_title": "**AIGC 游乐场**",
     "app_intro": "在你的 CPU 上运行真实的 PyTorch 模型，看清生成式 AI 的内部是如何工作的。",
     "model": "模型",
     "model_info": "内置模型可离线使用；服务器启用后会出现 Hub 模型。",
