@@ -76,7 +76,7 @@ def launch_kwargs() -> dict:
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(port),
         i18n=translations(),
-        css=CSS,
+        css=CSS + "".join(lab.css() for lab in demos.labs()),
         head=links_ui.HEAD,
         footer_links=["api", "gradio", "settings"],
         max_threads=WORKER_THREADS,

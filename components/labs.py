@@ -36,6 +36,10 @@ class Lab:
         what links may set in the lab (a ``components.links_ui.Linkable``), or None."""
         return importlib.import_module(f"{self.package}.tab").build_tab(blocks)
 
+    def css(self) -> str:
+        """The lab's own CSS (``<package>.tab.CSS``, scoped by its elem_ids), or ""."""
+        return getattr(importlib.import_module(f"{self.package}.tab"), "CSS", "")
+
     def benchmark_rows(self, runs: int) -> list:
         """The lab's benchmark rows (``<package>.bench.rows``); none when it has no bench.py."""
         try:
