@@ -240,12 +240,14 @@ class VaeRun:
         eps = torch.randn(cfg.batch, cfg.latent_dim, generator=self.gen)    # (B, d)
         terms = elbo_terms(self.model, x, eps)
         loss = (terms.recon + cfg.beta * terms.kl).mean()
+        # named by β, since the comparison trains two (reads the same in both languages)
+        what = f"VAE (β = {cfg.beta:g})"
         if not math.isfinite(loss.item()):
-            raise Diverged(self.iteration + 1, "VAE")
+            raise Diverged(self.iteration + 1, what)
         params = list(self.model.parameters())
         grads = torch.autograd.grad(loss, params)
         if not math.isfinite(float(torch.nn.utils.get_total_norm(grads))):
-            raise Diverged(self.iteration + 1, "VAE")
+            raise Diverged(self.iteration + 1, what)
         for p, g in zip(params, grads):
             p.grad = g
         self.optimizer.step()

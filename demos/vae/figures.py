@@ -27,8 +27,16 @@ INK = [[0.0, "white"], [1.0, "black"]]         # ink fraction 0 (paper) .. 1 (fu
 DENSITY = [[0.0, "#ffffff"], [0.25, "#c6dbef"], [0.6, "#4292c6"], [1.0, "#08306b"]]
 DIGIT_PX = 128                                  # a digit shown alone or in a row
 GRID_DIGIT_PX = 64                              # a digit in a grid of many
-CURVES_HEIGHT, PLANE_HEIGHT = 760, 560
+CURVES_HEIGHT, PLANE_HEIGHT = 640, 520   # beside each other, under the controls of a 720 px screen
 MARGIN = {"l": 50, "r": 20, "t": 80, "b": 40}
+
+
+def _layout(title: str, height: int, **extra) -> dict:
+    """``base_layout`` with the title's lines (split by <br> in the strings, so they fit a phone)
+    from the top edge down, in a size that leaves the plot its room."""
+    layout = base_layout(title, height, **extra)
+    layout["title"] |= {"font": {"size": 14}, "yref": "container", "y": 1 - 10 / height, "yanchor": "top"}
+    return layout
 
 
 def _tr(lang: str):
@@ -122,7 +130,7 @@ def curves_figure(run: VaeRun, lang: str):
         f"{tr('vae_curve_kl')}: " + _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)]),
         tr("vae_curve_kl_dims", n=d),
     ]
-    layout = base_layout(tr("vae_curves_title", iteration=run.iteration, beta=f"{run.settings.beta:g}"),
+    layout = _layout(tr("vae_curves_title", iteration=run.iteration, beta=f"{run.settings.beta:g}"),
                          CURVES_HEIGHT, showlegend=False, margin={"l": 60, "r": 20, "t": 80, "b": 60})
     layout.update(grid(4, 1, titles, vspace=0.08))
     traces = []
@@ -167,7 +175,7 @@ def kl_bars_figure(view: LatentView, lang: str):
             "marker": {"color": [KL if a else PRIOR for a in active]},
             "customdata": view.activity.tolist(),
             "hovertemplate": "%{x}: KL %{y:.2f} nats · Var μ %{customdata:.3f}<extra></extra>"}
-    layout = base_layout(tr("vae_kl_bars_title", active=int(active.sum()), d=view.latent_dim), 320,
+    layout = _layout(tr("vae_kl_bars_title", active=int(active.sum()), d=view.latent_dim), 320,
                          margin=MARGIN, showlegend=False,
                          yaxis={"title": {"text": tr("vae_nats")}, "rangemode": "tozero", "gridcolor": "#eee"})
     return figure([bars], layout)
@@ -218,13 +226,15 @@ def latent_figure(view: LatentView, lang: str, encoded: ReparamView | None = Non
     h = view.half_width
     x_title, y_title = _latent_axis_titles(view.latent_dim, tr)
     axis = {"range": [-h, h], "zeroline": True, "zerolinecolor": "#ddd", "showgrid": False}
-    layout = base_layout(tr("vae_latent_title", knn=f"{view.knn_accuracy:.0%}", active=view.active_units,
-                            d=view.latent_dim),
-                         PLANE_HEIGHT, margin={"l": 60, "r": 20, "t": 80, "b": 60},
-                         xaxis=axis | {"title": {"text": x_title}, "constrain": "domain"},
-                         yaxis=({"title": {"text": y_title}, "dtick": 1} if one_d else
-                                axis | {"title": {"text": y_title}, "scaleanchor": "x"}),
-                         legend={"title": {"text": tr("vae_class")}, "itemsizing": "constant"})
+    # the legend under the plane, in rows: beside it, it would take a third of a narrow plot's width
+    layout = _layout(tr("vae_latent_title", knn=f"{view.knn_accuracy:.0%}", active=view.active_units,
+                        d=view.latent_dim),
+                     PLANE_HEIGHT, margin={"l": 50, "r": 10, "t": 70, "b": 40},
+                     xaxis=axis | {"title": {"text": x_title, "standoff": 4}, "constrain": "domain"},
+                     yaxis=({"title": {"text": y_title}, "dtick": 1} if one_d else
+                            axis | {"title": {"text": y_title, "standoff": 4}, "scaleanchor": "x"}),
+                     legend={"title": {"text": tr("vae_class")}, "itemsizing": "constant", "orientation": "h",
+                             "x": 0, "y": -0.12, "yanchor": "top"})
     return figure(traces, layout)
 
 
@@ -242,7 +252,7 @@ def manifold_figure(view: ManifoldView, latent_dim: int, lang: str):
     canvas = _canvas(images.reshape(-1, 8, 8), side)
     ticks = [f"{t:.1f}" for t in view.ticks]
     x_title, y_title = _latent_axis_titles(latent_dim, tr)
-    layout = base_layout(tr("vae_manifold_title"),
+    layout = _layout(tr("vae_manifold_title"),
                          rows * (GRID_DIGIT_PX + 4) + 150, margin={"l": 60, "r": 20, "t": 80, "b": 60},
                          showlegend=False,
                          xaxis={"tickvals": [c * 9 + 3.5 for c in range(side)], "ticktext": ticks,
@@ -267,11 +277,11 @@ def density_figure(view: DensityView, lang: str):
                    "line": {"color": colour, "width": 2, "shape": "hvh"}}
                   for values, key, colour in ((view.prior, "vae_prior", PRIOR),
                                               (view.aggregate, "vae_aggregate", TRAIN))]
-        layout = base_layout(title, 360, margin=MARGIN, xaxis={"title": {"text": "z₁"}},
+        layout = _layout(title, 360, margin=MARGIN, xaxis={"title": {"text": "z₁"}},
                              yaxis={"title": {"text": tr("vae_mass")}, "rangemode": "tozero"})
         return figure(traces, layout)
     top = float(max(view.prior.max(), view.aggregate.max()))
-    layout = base_layout(title, 470, margin={"l": 40, "r": 20, "t": 90, "b": 40}, showlegend=False)
+    layout = _layout(title, 470, margin={"l": 40, "r": 20, "t": 90, "b": 40}, showlegend=False)
     layout.update(grid(1, 2, [tr("vae_prior"), tr("vae_aggregate")], hspace=0.08))
     traces = []
     for cell, values in enumerate((view.prior, view.aggregate)):
@@ -306,7 +316,7 @@ def plane_figure(view: PlaneView, lang: str):
          "hoverinfo": "skip"},
     ]
     axis = {"range": [-3.5, 3.5], "zeroline": False, "showgrid": False}
-    layout = base_layout(tr("vae_plane_title"), PLANE_HEIGHT, margin={"l": 60, "r": 20, "t": 80, "b": 90},
+    layout = _layout(tr("vae_plane_title"), PLANE_HEIGHT, margin={"l": 60, "r": 20, "t": 80, "b": 90},
                          xaxis=axis | {"title": {"text": "x₁"}, "constrain": "domain"},
                          yaxis=axis | {"title": {"text": "x₂"}, "scaleanchor": "x"},
                          legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
@@ -324,7 +334,7 @@ def reparam_figure(view: ReparamView, lang: str):
     tr = _tr(lang)
     is_image = view.x.size == 64
     titles = [tr("vae_reparam_input"), tr("vae_reparam_plane"), tr("vae_reparam_decoded")]
-    layout = base_layout(tr("vae_reparam_title", recon=f"{view.recon:.1f}", kl=f"{view.kl:.2f}"),
+    layout = _layout(tr("vae_reparam_title", recon=f"{view.recon:.1f}", kl=f"{view.kl:.2f}"),
                          DIGIT_PX * 2 + 170, margin={"l": 30, "r": 20, "t": 90, "b": 30}, showlegend=False)
     layout.update(grid(1, 3, titles, hspace=0.06))
     traces = []
@@ -384,7 +394,7 @@ def samples_figure(samples: Samples, lang: str, cols: int = 8):
     tr = _tr(lang)
     rows = math.ceil(len(samples.decoded) / cols)
     canvas = _canvas(samples.decoded.reshape(-1, 8, 8), cols)
-    layout = base_layout(tr("vae_samples_title", n=len(samples.decoded)), rows * (DIGIT_PX + 8) + 110,
+    layout = _layout(tr("vae_samples_title", n=len(samples.decoded)), rows * (DIGIT_PX + 8) + 110,
                          margin={"l": 20, "r": 20, "t": 70, "b": 20}, showlegend=False)
     layout["xaxis"] = {"visible": False, "range": [-0.5, canvas.shape[1] - 0.5], "constrain": "domain"}
     layout["yaxis"] = {"visible": False, "range": [canvas.shape[0] - 0.5, -0.5], "scaleanchor": "x",
@@ -407,12 +417,12 @@ def interpolation_figure(interp: Interpolation, lang: str):
                   for path, name, colour in ((interp.linear, names[0], TRAIN), (interp.spherical, names[1], SAMPLE))]
         traces.append({"type": "scatter", "mode": "markers", "x": interp.endpoints[:, 0], "y": interp.endpoints[:, 1],
                        "name": tr("vae_endpoints"), "marker": {"color": HELD_OUT, "size": 11}})
-        layout = base_layout(title, PLANE_HEIGHT, margin=MARGIN,
+        layout = _layout(title, PLANE_HEIGHT, margin=MARGIN,
                              xaxis={"title": {"text": "x₁"}, "constrain": "domain"},
                              yaxis={"title": {"text": "x₂"}, "scaleanchor": "x"})
         return figure(traces, layout)
     steps = len(interp.t)
-    layout = base_layout(title, 2 * (DIGIT_PX + 50) + 90, margin={"l": 20, "r": 20, "t": 80, "b": 20}, showlegend=False)
+    layout = _layout(title, 2 * (DIGIT_PX + 50) + 90, margin={"l": 20, "r": 20, "t": 80, "b": 20}, showlegend=False)
     layout.update(grid(2, 1, names, vspace=0.16))
     traces = []
     for cell, decoded in enumerate((interp.linear, interp.spherical)):
@@ -436,7 +446,7 @@ def compression_figure(comp: Compression, lang: str):
              tr("vae_pca_row", d=comp.latent_dim, mse=f"{comp.pca_mse:.4f}", psnr=f"{comp.pca_psnr:.1f}")]
     title = tr("vae_compression_title", rate=f"{comp.rate_bits:.1f}", mse=f"{comp.mse:.4f}", psnr=f"{comp.psnr:.1f}",
                beta=f"{comp.beta:g}")
-    layout = base_layout(title, 3 * (DIGIT_PX + 45) + 100, margin={"l": 20, "r": 20, "t": 90, "b": 20},
+    layout = _layout(title, 3 * (DIGIT_PX + 45) + 100, margin={"l": 20, "r": 20, "t": 90, "b": 20},
                          showlegend=False)
     layout.update(grid(3, 1, names, vspace=0.1))
     traces = []
@@ -467,7 +477,7 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
     right = max(rates) * 1.1 if rates else 1.0
     traces.append({"type": "scatter", "mode": "lines", "x": [0, right], "y": [pca_mse, pca_mse],
                    "name": tr("vae_pca_line", d=latent_dim), "line": {"color": PRIOR, "dash": "dash"}})
-    layout = base_layout(tr("vae_rd_title", d=latent_dim), 460, margin={"l": 70, "r": 20, "t": 80, "b": 60},
+    layout = _layout(tr("vae_rd_title", d=latent_dim), 460, margin={"l": 70, "r": 20, "t": 80, "b": 60},
                          xaxis={"title": {"text": tr("vae_rate_axis")}, "rangemode": "tozero", "gridcolor": "#eee"},
                          yaxis={"title": {"text": tr("vae_distortion_axis")}, "rangemode": "tozero",
                                 "gridcolor": "#eee"},
@@ -489,7 +499,7 @@ def comparison_figure(autoencoder: PairSide, vae: PairSide, lang: str):
         titles += [tr(key) + " · " + tr("vae_cmp_latent", knn=f"{side.latent.knn_accuracy:.0%}"),
                    tr("vae_cmp_density", holes=f"{side.density.hole_mass:.0%}"),
                    tr("vae_cmp_samples")]
-    layout = base_layout(tr("vae_cmp_title", iteration=vae.latent.iteration), 860,
+    layout = _layout(tr("vae_cmp_title", iteration=vae.latent.iteration), 860,
                          margin={"l": 40, "r": 20, "t": 90, "b": 30}, showlegend=False)
     layout.update(grid(2, 3, titles, hspace=0.05, vspace=0.1))
     traces = []

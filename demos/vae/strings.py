@@ -27,9 +27,8 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
 **A tighter bound.** The importance-weighted bound (Burda et al., 2016) $\log \frac1k \sum_{i=1}^k \frac{p_\theta(x|z_i)\,p(z_i)}{q_\phi(z_i|x)}$ with $z_i \sim q_\phi(z|x)$ equals the ELBO for $k = 1$ and rises towards $\log p_\theta(x)$ as $k$ grows.
 """,
     "vae_tab": "VAE",
-    "vae_intro": "Train a variational autoencoder live and watch the ELBO at work: reconstruction against KL, the latent "
-                 "space filling the prior, the reparameterisation trick on one digit, what β changes, and the VAE as "
-                 "an image codec.",
+    "vae_intro": "Train a VAE live and see the ELBO at work: reconstruction against KL, the latent space, the "
+                 "reparameterisation trick, β, and the VAE as an image codec.",
     "vae_explain": "How VAEs work",
     # controls
     "vae_dataset": "Data set",
@@ -58,6 +57,20 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
                        "scanned digits (32×32 bits counted in 4×4 blocks) and sent through the encoder.",
     # buttons and panels (Start / Pause / Resume / Step / Reset are the shared live_* strings)
     "vae_encode_drawing": "Encode my drawing",
+    "vae_encode_digit": "Encode this digit",
+    "vae_eps_seed": "Seed of ε",
+    "vae_samples_seed": "Seed of z",
+    "vae_compress": "Measure the codec",
+    "vae_networks": "Networks",
+    "vae_reparam_info": "Pick a held-out digit (or point) by its index, or draw a digit, and encode it: the table "
+                        "gives μ, σ, ε and z = μ + σ ⊙ ε, and the star on the latent map follows it while the model "
+                        "trains. Resample ε draws another ε for the same input.",
+    "vae_sweep_info": "The sweep trains one VAE per β with the settings on the left (the same seed) and adds each "
+                      "point as soon as it is done.",
+    "vae_compare_info": "Two models from the same seed and settings, one without the KL term (β = 0) and one with it "
+                        "(β = 1), trained side by side; β on the left is not used here.",
+    "vae_sweep_progress": "Training β = {beta} ({i} of {n}, {iterations} iterations each)…",
+    "vae_sweep_done": "Sweep done: {n} models, one per β.",
     "vae_resample": "Resample ε",
     "vae_generate": "Sample from the prior",
     "vae_interpolate": "Interpolate",
@@ -70,7 +83,7 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
     "vae_panel_compression": "Compression",
     "vae_panel_compare": "Autoencoder vs VAE",
     # curves
-    "vae_curves_title": "Training curves up to iteration {iteration} · β = {beta} (the curves show the β = 1 bound)",
+    "vae_curves_title": "Training curves · iteration {iteration} · β = {beta}<br>(they show the β = 1 bound)",
     "vae_curve_elbo": "−ELBO, nats per image",
     "vae_curve_recon": "reconstruction −log p(x|z)",
     "vae_curve_kl": "KL(q(z|x) ‖ p(z))",
@@ -79,22 +92,21 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
     "vae_held_out": "held-out",
     "vae_iteration": "iteration",
     "vae_nats": "nats",
-    "vae_kl_bars_title": "KL per latent dimension (held-out): {active} of {d} active (grey: collapsed to the prior)",
+    "vae_kl_bars_title": "KL per latent dimension (held-out)<br>{active} of {d} active · grey: collapsed to the prior",
     # latent space
-    "vae_latent_title": "Latent space: μ of every held-out digit, 1σ ellipses of q(z|x) · 5-NN accuracy {knn} · "
-                        "{active} of {d} units active",
+    "vae_latent_title": "Latent space: held-out μ, 1σ of q(z|x)<br>5-NN accuracy {knn} · {active} of {d} units active",
     "vae_class": "class",
     "vae_pc": "principal axis {n} of μ",
     "vae_ellipses": "1σ of q(z|x)",
     "vae_encoded": "the encoded input (μ)",
-    "vae_manifold_title": "Decoded manifold: E[x|z] over a grid of z covering the latent map",
+    "vae_manifold_title": "Decoded manifold: E[x|z] over a grid of z<br>covering the latent map",
     "vae_ink": "ink",
-    "vae_density_title": "Prior p(z) against aggregate posterior q(z) = E_x[q(z|x)] · {holes} of the prior's mass in holes "
+    "vae_density_title": "Prior p(z) vs aggregate posterior q(z) = E_x[q(z|x)]<br>{holes} of the prior's mass in holes "
                          "(red: q < p/10)",
     "vae_prior": "prior p(z) = N(0, I)",
     "vae_aggregate": "aggregate posterior q(z)",
     "vae_mass": "probability per cell",
-    "vae_plane_title": "Data plane: held-out points, their reconstructions, samples of the model, the decoded latent grid",
+    "vae_plane_title": "Data plane: held-out points, reconstructions,<br>samples of the model, the decoded latent grid",
     "vae_manifold_lines": "decoded latent grid",
     "vae_real": "held-out data",
     "vae_reconstructed": "reconstructed E[x|z = μ]",
@@ -113,17 +125,17 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
     "vae_plain_sample_grad_yes": "A sample drawn by the distribution itself carried a gradient here (unexpected).",
     # generation and interpolation
     "vae_samples_title": "{n} samples from the prior: z ~ N(0, I), decoded E[x|z]",
-    "vae_interp_title": "From a held-out {a} to a held-out {b}: the codes μ joined and decoded at every step",
+    "vae_interp_title": "From a held-out {a} to a held-out {b}:<br>the codes μ joined, decoded at every step",
     "vae_linear": "linear: (1 − t)·z_a + t·z_b · ‖z‖ from {low} to {high}",
     "vae_spherical": "spherical (slerp) · ‖z‖ from {low} to {high}",
     "vae_endpoints": "endpoints",
     # compression
-    "vae_compression_title": "β = {beta} as a codec: rate {rate} bits per digit · distortion (decoding z ~ q) MSE {mse}, "
+    "vae_compression_title": "β = {beta} as a codec: rate {rate} bits per digit<br>distortion (decoding z ~ q): MSE {mse}, "
                              "PSNR {psnr} dB",
     "vae_originals": "held-out digits",
     "vae_vae_row": "VAE, d = {d}, decoding μ: MSE {mse}, PSNR {psnr} dB",
     "vae_pca_row": "PCA, {d} components: MSE {mse}, PSNR {psnr} dB",
-    "vae_rd_title": "Rate–distortion: one VAE per β, d = {d}, held-out digits",
+    "vae_rd_title": "Rate–distortion: one VAE per β<br>d = {d}, held-out digits",
     "vae_sweep": "β sweep",
     "vae_current": "this run (β = {beta})",
     "vae_pca_line": "PCA, {d} components (no rate: real numbers)",
@@ -146,6 +158,11 @@ gives $\nabla_\phi \mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\epsilon}[\nabla_\phi
                                "Gaussian likelihood for 2D points.",
     "vae_err_digits_only": "Compression and the rate–distortion curve are for the digits: choose the digits data set.",
     "vae_err_sketch_digits": "A drawing is encoded as a digit: choose the digits data set first.",
+    "vae_err_no_run": "There is no model yet: press Start, Step or Reset first.",
+    "vae_err_no_probe": "Nothing is encoded yet: pick a held-out digit and press Encode, or draw one.",
+    "vae_err_compare_digits": "The comparison decodes samples of the prior into digits: choose the digits data set.",
+    "vae_err_generate_digits": "Samples of the prior are decoded into digits here; for 2D points the data plane shows "
+                               "the model's samples.",
     "vae_err_empty_sketch": "The drawing is empty ({pixels} inked pixels; at least {minimum} needed): draw a digit on "
                             "the sketch pad first.",
 }
@@ -177,8 +194,7 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
 **更紧的下界。** 重要性加权下界（Burda 等，2016）$\log \frac1k \sum_{i=1}^k \frac{p_\theta(x|z_i)\,p(z_i)}{q_\phi(z_i|x)}$（$z_i \sim q_\phi(z|x)$）在 $k = 1$ 时等于 ELBO，随 $k$ 增大向 $\log p_\theta(x)$ 上升。
 """,
     "vae_tab": "VAE",
-    "vae_intro": "实时训练一个变分自编码器，看 ELBO 如何起作用：重构与 KL 的拉锯、潜空间如何填满先验、"
-                 "一个数字上的重参数化技巧、β 改变了什么，以及把 VAE 当作图像编解码器。",
+    "vae_intro": "实时训练 VAE，看 ELBO 如何起作用：重构与 KL 的拉锯、潜空间、重参数化技巧、β，以及把 VAE 当作图像编解码器。",
     "vae_explain": "VAE 的原理",
     "vae_dataset": "数据集",
     "vae_dataset_digits": "8×8 手写数字",
@@ -205,6 +221,18 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
     "vae_sketch_info": "在画板上画一个数字并按“编码”：它会被裁到外接框，像扫描数字那样栅格化（32×32 比特按 4×4 方块计数），"
                        "再送入编码器。",
     "vae_encode_drawing": "编码我的画",
+    "vae_encode_digit": "编码这个数字",
+    "vae_eps_seed": "ε 的种子",
+    "vae_samples_seed": "z 的种子",
+    "vae_compress": "测量编解码器",
+    "vae_networks": "网络",
+    "vae_reparam_info": "按序号选一个留出数字（或点），或者画一个数字，然后编码：表格给出 μ、σ、ε 和 z = μ + σ ⊙ ε，"
+                        "潜空间图上的星号会在模型训练时跟随它。“重新采样 ε”为同一个输入抽取另一个 ε。",
+    "vae_sweep_info": "扫描用左侧的设置（相同种子）为每个 β 训练一个 VAE，每训练完一个就加上一个点。",
+    "vae_compare_info": "用相同种子和设置训练的两个模型，一个没有 KL 项（β = 0），一个有（β = 1），并排训练；"
+                        "这里不使用左侧的 β。",
+    "vae_sweep_progress": "正在训练 β = {beta}（第 {i} 个，共 {n} 个，每个 {iterations} 次迭代）……",
+    "vae_sweep_done": "扫描完成：{n} 个模型，每个 β 一个。",
     "vae_resample": "重新采样 ε",
     "vae_generate": "从先验采样",
     "vae_interpolate": "插值",
@@ -216,7 +244,7 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
     "vae_panel_generate": "生成与插值",
     "vae_panel_compression": "压缩",
     "vae_panel_compare": "自编码器与 VAE 对比",
-    "vae_curves_title": "截至第 {iteration} 次迭代的训练曲线 · β = {beta}（曲线画的是 β = 1 的下界）",
+    "vae_curves_title": "训练曲线 · 第 {iteration} 次迭代 · β = {beta}<br>（曲线画的是 β = 1 的下界）",
     "vae_curve_elbo": "−ELBO，每张图像的奈特数",
     "vae_curve_recon": "重构 −log p(x|z)",
     "vae_curve_kl": "KL(q(z|x) ‖ p(z))",
@@ -225,19 +253,19 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
     "vae_held_out": "留出数据",
     "vae_iteration": "迭代",
     "vae_nats": "奈特",
-    "vae_kl_bars_title": "每个潜变量维度的 KL（留出数据）：{d} 个中 {active} 个活跃（灰色：已坍缩到先验）",
-    "vae_latent_title": "潜空间：每个留出数字的 μ，q(z|x) 的 1σ 椭圆 · 5 近邻准确率 {knn} · {d} 个单元中 {active} 个活跃",
+    "vae_kl_bars_title": "每个潜变量维度的 KL（留出数据）<br>{d} 个中 {active} 个活跃 · 灰色：已坍缩到先验",
+    "vae_latent_title": "潜空间：留出数字的 μ，q(z|x) 的 1σ 椭圆<br>5 近邻准确率 {knn} · {d} 个单元中 {active} 个活跃",
     "vae_class": "类别",
     "vae_pc": "μ 的第 {n} 主轴",
     "vae_ellipses": "q(z|x) 的 1σ",
     "vae_encoded": "编码后的输入（μ）",
-    "vae_manifold_title": "解码流形：覆盖潜空间图的 z 网格上的 E[x|z]",
+    "vae_manifold_title": "解码流形：覆盖潜空间图的<br>z 网格上的 E[x|z]",
     "vae_ink": "墨迹",
-    "vae_density_title": "先验 p(z) 与聚合后验 q(z) = E_x[q(z|x)] · 先验质量的 {holes} 落在空洞中（红色：q < p/10）",
+    "vae_density_title": "先验 p(z) 与聚合后验 q(z) = E_x[q(z|x)]<br>先验质量的 {holes} 落在空洞中（红色：q < p/10）",
     "vae_prior": "先验 p(z) = N(0, I)",
     "vae_aggregate": "聚合后验 q(z)",
     "vae_mass": "每格的概率",
-    "vae_plane_title": "数据平面：留出点、它们的重构、模型的样本、解码后的潜空间网格",
+    "vae_plane_title": "数据平面：留出点、它们的重构、<br>模型的样本、解码后的潜空间网格",
     "vae_manifold_lines": "解码后的潜空间网格",
     "vae_real": "留出数据",
     "vae_reconstructed": "重构 E[x|z = μ]",
@@ -254,15 +282,15 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
                                 "编码器从中学不到任何东西。",
     "vae_plain_sample_grad_yes": "由分布自己抽出的样本在这里居然带有梯度（意料之外）。",
     "vae_samples_title": "从先验抽取的 {n} 个样本：z ~ N(0, I)，解码为 E[x|z]",
-    "vae_interp_title": "从一个留出的 {a} 到一个留出的 {b}：连接两个编码 μ，并在每一步解码",
+    "vae_interp_title": "从一个留出的 {a} 到一个留出的 {b}：<br>连接两个编码 μ，并在每一步解码",
     "vae_linear": "线性：(1 − t)·z_a + t·z_b · ‖z‖ 从 {low} 到 {high}",
     "vae_spherical": "球面（slerp）· ‖z‖ 从 {low} 到 {high}",
     "vae_endpoints": "端点",
-    "vae_compression_title": "β = {beta} 作为编解码器：码率每个数字 {rate} 比特 · 失真（解码 z ~ q）MSE {mse}，PSNR {psnr} dB",
+    "vae_compression_title": "β = {beta} 作为编解码器：码率每个数字 {rate} 比特<br>失真（解码 z ~ q）MSE {mse}，PSNR {psnr} dB",
     "vae_originals": "留出数字",
     "vae_vae_row": "VAE，d = {d}，解码 μ：MSE {mse}，PSNR {psnr} dB",
     "vae_pca_row": "PCA，{d} 个成分：MSE {mse}，PSNR {psnr} dB",
-    "vae_rd_title": "率失真：每个 β 一个 VAE，d = {d}，留出数字",
+    "vae_rd_title": "率失真：每个 β 一个 VAE<br>d = {d}，留出数字",
     "vae_sweep": "β 扫描",
     "vae_current": "本次训练（β = {beta}）",
     "vae_pca_line": "PCA，{d} 个成分（实数，无码率）",
@@ -281,5 +309,9 @@ $$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon, \qquad \epsilon \sim \mathcal
     "vae_err_binomial_points": "二项分布似然计数的是墨迹比特，只适用于数字：二维点请选择高斯似然。",
     "vae_err_digits_only": "压缩与率失真曲线只适用于数字：请选择数字数据集。",
     "vae_err_sketch_digits": "画作会被当作数字来编码：请先选择数字数据集。",
+    "vae_err_no_run": "还没有模型：请先按“开始”“单步”或“重置”。",
+    "vae_err_no_probe": "还没有编码任何输入：选一个留出数字并按“编码”，或者画一个。",
+    "vae_err_compare_digits": "对比会把先验样本解码成数字：请选择数字数据集。",
+    "vae_err_generate_digits": "这里把先验样本解码成数字；对二维点，数据平面已经画出模型的样本。",
     "vae_err_empty_sketch": "画板是空的（{pixels} 个有墨迹的像素；至少需要 {minimum} 个）：请先在画板上画一个数字。",
 }
