@@ -1,28 +1,31 @@
 """The decoding lab through its API, on the bundled model."""
 
 import json
+import re
 
 import pytest
 import torch
+from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from components import models
-from demos.decoding import tab
+from components.settings import controls, defaults
+from demos.decoding import core
 
 PROMPT = "ROMEO.\nWhat light"
-DEFAULTS = {f"{kind}_{field}": tab.SLIDERS[field][4] for kind, field in tab.PARAM_ORDER}
 
 
 def decode(client, kinds, prompt=PROMPT, new_tokens=12, seed=0, samples=2, **params):
-    values = DEFAULTS | params
-    return client.predict(prompt, "shakespeare-gpt", new_tokens, seed, samples, kinds,
-                          *[values[f"{k}_{f}"] for k, f in tab.PARAM_ORDER], api_name="/decode")
+    """/decode with the settings in field order (prompt, new_tokens, seed, samples, then every
+    <kind>_<parameter>), then the model and the strategies."""
+    values = defaults(core.DecodingSettings) | params | {"prompt": prompt, "new_tokens": new_tokens, "seed": seed,
+                                                         "samples": samples}
+    return client.predict(*[values[name] for name in controls(core.DecodingSettings)], "shakespeare-gpt", kinds,
+                          api_name="/decode")
 
 
 def output_tokens(html_out: str) -> list[str]:
     """The text of every output card, in order."""
-    import re
-
     cards = html_out.split('font-weight:600')[1:]
     return ["".join(re.findall(r'display:inline-block; font-family:monospace;">([^<]*)</span>', c)) for c in cards]
 
@@ -54,12 +57,14 @@ def test_step_slider_walks_through_the_generation(client):
     first = json.loads(out[-1]["plot"])  # the distribution of output 0, step 0
     assert "step 0" in first["layout"]["title"]["text"]
     # the comparison lives in this client's session state; walk to step 5 of output 1
-    step5 = json.loads(client.predict(1, 5, api_name="/decoding_step")["plot"])
+    step5 = json.loads(client.predict("1", 5, api_name="/decoding_step")["plot"])
     assert "#2, step 5" in step5["layout"]["title"]["text"]
     bars = step5["data"][0]
     assert len(bars["y"]) == 30 and bars["y"] == sorted(bars["y"], reverse=True)
-    with pytest.raises(AppError):
-        client.predict(1, 99, api_name="/decoding_step")
+    with pytest.raises(AppError, match="Step must be between 0 and 7, got 99"):
+        client.predict("1", 99, api_name="/decoding_step")
+    with pytest.raises(AppError, match="Output must be one of: 0, 1; got '3'"):
+        client.predict("3", 0, api_name="/decoding_step")
 
 
 def test_temperature_zero_runs_greedy_with_a_note(client):
@@ -74,14 +79,26 @@ def test_empty_prompt_starts_from_bos_with_a_note(client):
     assert "empty" in out[0]
 
 
-@pytest.mark.parametrize("params", [{"new_tokens": 10_000}, {"top_p_top_p": 1.5}, {"top_p_top_p": 0},
-                                    {"samples": -1}, {"seed": -5}, {"sampling_temperature": 1e308}])
-def test_bad_values_get_a_message(client, params):
-    """(NaN cannot travel in gradio_client's JSON; the unit tests send it to the validators.)"""
-    kwargs = {k: params[k] for k in ("new_tokens", "samples", "seed") if k in params}
-    rest = {k: v for k, v in params.items() if k not in kwargs}
-    with pytest.raises(AppError):
-        decode(client, ["top_p", "sampling"], **kwargs, **rest)
+@pytest.mark.parametrize("params,shown", [({"new_tokens": 10_000}, "10000"), ({"top_p_top_p": 1.5}, "1.5"),
+                                          ({"top_p_top_p": 0}, "0.01"), ({"samples": -1}, "-1"), ({"seed": -5}, "-5"),
+                                          ({"sampling_temperature": 1e308}, "1e+308")])
+def test_bad_values_get_a_message(client, params, shown):
+    """The message repeats the bad value or the limit it broke. (NaN cannot travel in
+    gradio_client's JSON; the unit tests send it to the validators.)"""
+    with pytest.raises(AppError, match=re.escape(shown)):
+        decode(client, ["top_p", "sampling"], **params)
+
+
+def test_errors_come_in_the_callers_language(server_url):
+    zh = Client(server_url, verbose=False, headers={"Accept-Language": "zh-CN"})
+    with pytest.raises(AppError, match="随机种子 必须在 0 到"):
+        decode(zh, ["greedy"], seed=-5)
+    with pytest.raises(AppError, match="提示 太长：2500 个字符"):
+        decode(zh, ["greedy"], prompt="x" * 2500)
+    with pytest.raises(AppError, match="请至少选择一种策略"):
+        decode(zh, [])
+    with pytest.raises(AppError, match="输出 必须是以下之一"):   # before a comparison there is none
+        zh.predict("0", 0, api_name="/decoding_step")
 
 
 def test_no_strategy_gets_a_message(client):
@@ -90,7 +107,7 @@ def test_no_strategy_gets_a_message(client):
 
 
 def test_temperature_sweep(client):
-    out = client.predict(PROMPT, "shakespeare-gpt", 8, 0, api_name="/decoding_sweep")
+    out = client.predict(PROMPT, 8, 0, "shakespeare-gpt", api_name="/decoding_sweep")
     data = json.loads(out["plot"])["data"]
     entropy = data[0]["y"]
     assert entropy == sorted(entropy)  # a flatter distribution at every higher temperature

@@ -1,5 +1,6 @@
 """Decoding strategies against model.generate and against their definitions."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -8,6 +9,8 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from components.i18n import InputError
+from components.settings import controls, defaults, parse
+from components.threads import one_thread
 from demos.decoding import core
 from demos.decoding.core import Strategy
 
@@ -20,6 +23,13 @@ def tiny_gpt(eos_token_id=None):
     config = GPT2Config(vocab_size=50, n_positions=64, n_embd=32, n_layer=2, n_head=2,
                         eos_token_id=eos_token_id, bos_token_id=eos_token_id)
     return GPT2LMHeadModel(config).eval()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_thread():
+    """As the lab computes (tab.py): a tiny GPT on two threads of a busy machine crawls."""
+    with one_thread():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -120,18 +130,89 @@ def test_metrics_by_hand():
     assert core.repeated_ngram_rate([[1, 2, 3, 4, 1, 2, 3, 4]], 4) == pytest.approx(1 / 5)
 
 
+def settings(**changes) -> core.DecodingSettings:
+    return parse(core.DecodingSettings, changes)
+
+
 def test_temperature_zero_becomes_greedy_with_a_note():
-    s, notes = core.validated("top_p", temperature=0)
-    assert s.kind == "greedy" and notes == ["dec_note_t0"]
+    strategies, notes = core.strategies(settings(top_p_temperature=0, top_p_repetition_penalty=1.3), ["top_p"])
+    assert strategies == [Strategy("greedy", repetition_penalty=1.3)] and notes == ["dec_note_t0"]
 
 
-@pytest.mark.parametrize("field,value", [("top_p", 0), ("top_p", 1.5), ("temperature", float("nan")),
-                                         ("top_k", -3), ("num_beams", 100), ("temperature", 1e9)])
-def test_bad_parameters_are_refused(field, value):
-    with pytest.raises(InputError):
-        core.validated("beam" if field == "num_beams" else "top_p", **{field: value})
+@pytest.mark.parametrize("field,value,key", [
+    ("top_p_top_p", 0, "err_out_of_range"), ("top_p_top_p", 1.5, "err_out_of_range"),
+    ("top_p_temperature", float("nan"), "err_not_number"), ("top_k_top_k", -3, "err_out_of_range"),
+    ("beam_num_beams", 100, "err_out_of_range"), ("sampling_temperature", 1e9, "err_out_of_range"),
+    ("top_k_top_k", 2.5, "err_not_integer"), ("prompt", "x" * 2001, "err_text_too_long"), ("prompt", 3, "err_not_text"),
+    ("samples", 0, "err_out_of_range"), ("seed", -5, "err_out_of_range")])
+def test_bad_parameters_are_refused(field, value, key):
+    with pytest.raises(InputError) as err:
+        settings(**{field: value})
+    assert err.value.key == key
+    assert err.value.values["name"] == controls(core.DecodingSettings)[field].label
 
 
-def test_unknown_strategy_is_refused():
-    with pytest.raises(InputError):
-        core.validated("telepathy")
+@pytest.mark.parametrize("kinds,key", [(["telepathy"], "err_choice"), (["greedy", 3], "err_choice"),
+                                       ("greedy", "err_choice"), ([], "dec_err_none")])
+def test_unknown_or_no_strategy_is_refused(kinds, key):
+    with pytest.raises(InputError) as err:
+        core.strategies(settings(), kinds)
+    assert err.value.key == key
+
+
+def test_each_strategy_gets_its_own_parameters_in_the_labs_order():
+    strategies, notes = core.strategies(settings(top_k_top_k=5, top_k_temperature=0.7, top_p_top_p=0.5,
+                                                 beam_num_beams=3), ["top_p", "beam", "top_k"])
+    assert notes == []
+    assert strategies == [Strategy("beam", num_beams=3), Strategy("top_k", top_k=5, temperature=0.7),
+                          Strategy("top_p", top_p=0.5)]
+
+
+def test_every_setting_is_a_prompt_setting_or_one_strategys_parameter():
+    """The field names carry the routing (<kind>_<Strategy field>): a misspelt one would be lost."""
+    strategy_fields = {f.name: f.default for f in dataclasses.fields(Strategy)}
+    routed = [name for kind in core.KINDS for name in core.STRATEGY_FIELDS[kind]]
+    assert len(routed) == len(set(routed))
+    assert set(controls(core.DecodingSettings)) == set(controls(core.PromptSettings)) | {"samples"} | set(routed)
+    for kind in core.KINDS:
+        for name, param in core.STRATEGY_FIELDS[kind].items():
+            assert defaults(core.DecodingSettings)[name] == strategy_fields[param], name
+        assert "repetition_penalty" in core.STRATEGY_FIELDS[kind].values()
+    assert set(core.STRATEGY_FIELDS["beam"].values()) == {"num_beams", "length_penalty", "no_repeat_ngram_size",
+                                                          "repetition_penalty"}
+
+
+class PieceTokenizer:
+    """Just enough of a tokenizer for token labels: token i reads "t<i>"."""
+
+    def decode(self, ids):
+        return "".join(f"t{i}" for i in ids)
+
+
+def test_step_views_cover_every_step_and_label_every_shown_token(model):
+    s = Strategy("top_k", top_k=3)
+    outputs = core.run_sampled(model, PROMPT, s, 2, 6, seed=0, eos_id=EOS) + [
+        core.greedy(model, PROMPT, Strategy("greedy"), 4, EOS)]
+    steps = core.step_views(outputs, ["a", "b", "c"], PieceTokenizer())
+    assert [o.label for o in steps.outputs] == ["a", "b", "c"]
+    assert [len(o.views) for o in steps.outputs] == [6, 6, 4]
+    shown = {t for o in steps.outputs for v in o.views for t in v.top_ids}
+    assert steps.pieces == {t: f"t{t}" for t in shown}
+    assert steps.outputs[1].views[2] == core.step_view(outputs[1], 2)
+    # the step slider's checks: what exists is shown, anything else is refused with the control's name
+    assert core.pick_step(steps, 2, 3) == core.pick_step(steps, "2", 3) == (steps.outputs[2], 3)
+    for output, step, name in [(3, 0, "dec_output_pick"), (-1, 0, "dec_output_pick"), (2, 4, "dec_step"),
+                               (0, 1.5, "dec_step"), ("x", 0, "dec_output_pick")]:
+        with pytest.raises(InputError) as err:
+            core.pick_step(steps, output, step)
+        assert err.value.values["name"] == name
+    with pytest.raises(InputError) as err:  # before any comparison
+        core.pick_step(None, 0, 0)
+    assert err.value.key == "dec_err_output"
+
+
+def test_outputs_are_grouped_by_strategy_in_order(model):
+    top_k = core.run_sampled(model, PROMPT, Strategy("top_k"), 3, 4, seed=0, eos_id=EOS)
+    greedy = core.greedy(model, PROMPT, Strategy("greedy"), 4, EOS)
+    groups = core.group_by_strategy([greedy, *top_k])
+    assert groups == [(Strategy("greedy"), [greedy]), (Strategy("top_k"), top_k)]

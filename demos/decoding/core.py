@@ -27,50 +27,116 @@ from transformers.generation.utils import GenerateDecoderOnlyOutput
 from components.i18n import InputError
 from components.models import model_context
 from components.seeding import global_rng_seeded
-from components.validation import as_float, as_int
+from components.settings import controls, setting
+from components.tokens import token_piece
+from components.validation import as_choice, as_int, echo
 from demos.decoding import filters
 
 KINDS = ("greedy", "beam", "sampling", "top_k", "top_p", "typical", "min_p", "contrastive")
 SAMPLED = ("sampling", "top_k", "top_p", "typical", "min_p")
+DEFAULT_KINDS = ("greedy", "beam", "sampling", "top_k", "top_p", "min_p")
+EXAMPLES = ("ROMEO.\nWhat light", "KING.\nMy lords, ", "To be, or not to be, ", "HAMLET.\nO, that this too")
 
 
 @dataclasses.dataclass(frozen=True)
 class DecodingLimits:
-    max_prompt_chars: int = 2000
-    max_new_tokens: int = 64
-    default_new_tokens: int = 32
-    max_samples: int = 5          # samples per sampled strategy
-    default_samples: int = 3
-    max_temperature: float = 5.0
-    max_top_k: int = 200
-    max_beams: int = 8
-    max_length_penalty: float = 5.0
-    max_no_repeat: int = 6
-    max_repetition_penalty: float = 3.0
-    max_contrastive_k: int = 20
+    """Limits of the views (the settings' limits are in their declarations below)."""
     top_tokens_shown: int = 30    # bars in the next-token distribution
-    max_seed: int = 2**31 - 1
     sweep_temperatures: tuple = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
-    sweep_samples: int = 4
+    sweep_samples: int = 4        # samples drawn at each temperature of the sweep
 
 
 LIMITS = DecodingLimits()
 
 
+# ---------------------------------------------------------------------------- settings
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A strategy parameter's default, limits and label, declared once: ``Strategy`` takes its
+    default from here, and every strategy that has the parameter gets its own control from it."""
+    default: int | float   # an int default makes an integer control
+    label: str             # i18n key of the control's label
+    low: float
+    high: float
+    step: float            # a slider's step
+
+    def setting(self):
+        """A settings field for one strategy's copy of this parameter."""
+        return setting(self.default, label=self.label, low=self.low, high=self.high, step=self.step)
+
+
+TEMPERATURE = Param(1.0, "dec_temperature", 0.0, 5.0, 0.05)      # T = 0 runs as greedy (see strategies)
+TOP_K = Param(40, "dec_top_k", 1, 200, 1)
+TOP_P = Param(0.9, "dec_top_p", 0.01, 1.0, 0.01)                 # p = 0 would keep no token
+TYPICAL_P = Param(0.9, "dec_typical_p", 0.01, 1.0, 0.01)
+MIN_P = Param(0.1, "dec_min_p", 0.0, 1.0, 0.01)                  # 0 keeps every token, 1 only the best
+NUM_BEAMS = Param(4, "dec_beams", 2, 8, 1)                       # 1 beam would be greedy
+LENGTH_PENALTY = Param(1.0, "dec_length_penalty", -5.0, 5.0, 0.1)
+NO_REPEAT = Param(0, "dec_no_repeat", 0, 6, 1)                   # 0 = off
+REPETITION_PENALTY = Param(1.0, "dec_repetition_penalty", 1.0, 3.0, 0.05)  # 1 = off
+PENALTY_ALPHA = Param(0.6, "dec_alpha", 0.0, 1.0, 0.05)          # 0 = greedy
+CONTRASTIVE_K = Param(4, "dec_contrastive_k", 1, 20, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptSettings:
+    """What the temperature sweep needs; the comparison adds its own settings to these."""
+    prompt: str = setting(EXAMPLES[0], label="dec_prompt", info="dec_prompt_info", max_chars=2000)
+    new_tokens: int = setting(32, label="dec_new_tokens", low=1, high=64)
+    seed: int = setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodingSettings(PromptSettings):
+    """Everything the Compare button reads but the choice of strategies. Each strategy has its own
+    copy of each of its parameters, named ``<kind>_<parameter>`` (``Strategy``'s field), so a
+    learner sets top-k's temperature apart from top-p's and the API says which is which."""
+    samples: int = setting(3, label="dec_samples", low=1, high=5)   # samples per sampled strategy
+    greedy_repetition_penalty: float = REPETITION_PENALTY.setting()
+    beam_num_beams: int = NUM_BEAMS.setting()
+    beam_length_penalty: float = LENGTH_PENALTY.setting()
+    beam_no_repeat_ngram_size: int = NO_REPEAT.setting()
+    beam_repetition_penalty: float = REPETITION_PENALTY.setting()
+    sampling_temperature: float = TEMPERATURE.setting()
+    sampling_repetition_penalty: float = REPETITION_PENALTY.setting()
+    top_k_top_k: int = TOP_K.setting()
+    top_k_temperature: float = TEMPERATURE.setting()
+    top_k_repetition_penalty: float = REPETITION_PENALTY.setting()
+    top_p_top_p: float = TOP_P.setting()
+    top_p_temperature: float = TEMPERATURE.setting()
+    top_p_repetition_penalty: float = REPETITION_PENALTY.setting()
+    typical_typical_p: float = TYPICAL_P.setting()
+    typical_temperature: float = TEMPERATURE.setting()
+    typical_repetition_penalty: float = REPETITION_PENALTY.setting()
+    min_p_min_p: float = MIN_P.setting()
+    min_p_temperature: float = TEMPERATURE.setting()
+    min_p_repetition_penalty: float = REPETITION_PENALTY.setting()
+    contrastive_penalty_alpha: float = PENALTY_ALPHA.setting()
+    contrastive_contrastive_k: int = CONTRASTIVE_K.setting()
+    contrastive_repetition_penalty: float = REPETITION_PENALTY.setting()
+
+
+# kind -> {settings field: Strategy field}, read off the field names (no kind is a prefix of another's)
+STRATEGY_FIELDS = {kind: {name: name[len(kind) + 1:] for name in controls(DecodingSettings)
+                          if name.startswith(kind + "_")} for kind in KINDS}
+
+
 @dataclasses.dataclass(frozen=True)
 class Strategy:
+    """One decoding rule and its parameters (a kind ignores the parameters it does not have)."""
     kind: str
-    temperature: float = 1.0
-    top_k: int = 40
-    top_p: float = 0.9
-    typical_p: float = 0.9
-    min_p: float = 0.1
-    num_beams: int = 4
-    length_penalty: float = 1.0
-    no_repeat_ngram_size: int = 0
-    repetition_penalty: float = 1.0
-    penalty_alpha: float = 0.6
-    contrastive_k: int = 4
+    temperature: float = TEMPERATURE.default
+    top_k: int = TOP_K.default
+    top_p: float = TOP_P.default
+    typical_p: float = TYPICAL_P.default
+    min_p: float = MIN_P.default
+    num_beams: int = NUM_BEAMS.default
+    length_penalty: float = LENGTH_PENALTY.default
+    no_repeat_ngram_size: int = NO_REPEAT.default
+    repetition_penalty: float = REPETITION_PENALTY.default
+    penalty_alpha: float = PENALTY_ALPHA.default
+    contrastive_k: int = CONTRASTIVE_K.default
 
     @property
     def sampled(self) -> bool:
@@ -101,33 +167,30 @@ class Strategy:
         return kwargs
 
 
-def validated(kind: str, **values) -> tuple[Strategy, list[str]]:
-    """A Strategy from raw UI/API values, every one checked against LIMITS; plus notes to show
-    (e.g. temperature 0 means greedy)."""
-    if kind not in KINDS:
-        raise InputError("dec_err_kind", kind=str(kind)[:40], allowed=", ".join(KINDS))
-    notes = []
-    L = LIMITS
-    temperature = as_float("dec_temperature", values.get("temperature", 1.0), 0.0, L.max_temperature)
-    if kind in SAMPLED and temperature == 0.0:
-        notes.append("dec_note_t0")
-        kind = "greedy"
-    top_p = as_float("dec_top_p", values.get("top_p", 0.9), 0.0, 1.0)
-    if top_p == 0.0:
-        raise InputError("dec_err_top_p", value=top_p)
-    s = Strategy(
-        kind=kind, temperature=temperature or 1.0,
-        top_k=as_int("dec_top_k", values.get("top_k", 40), 1, L.max_top_k), top_p=top_p,
-        typical_p=as_float("dec_typical_p", values.get("typical_p", 0.9), 0.01, 1.0),
-        min_p=as_float("dec_min_p", values.get("min_p", 0.1), 0.0, 1.0),
-        num_beams=as_int("dec_beams", values.get("num_beams", 4), 2, L.max_beams),
-        length_penalty=as_float("dec_length_penalty", values.get("length_penalty", 1.0), -L.max_length_penalty, L.max_length_penalty),
-        no_repeat_ngram_size=as_int("dec_no_repeat", values.get("no_repeat_ngram_size", 0), 0, L.max_no_repeat),
-        repetition_penalty=as_float("dec_repetition_penalty", values.get("repetition_penalty", 1.0), 1.0, L.max_repetition_penalty),
-        penalty_alpha=as_float("dec_alpha", values.get("penalty_alpha", 0.6), 0.0, 1.0),
-        contrastive_k=as_int("dec_contrastive_k", values.get("contrastive_k", 4), 1, L.max_contrastive_k),
-    )
-    return s, notes
+def chosen_kinds(kinds) -> list[str]:
+    """The chosen strategies in the lab's fixed order; an unknown one, or none, is refused."""
+    if not isinstance(kinds, (list, tuple)):
+        raise InputError("err_choice", name="dec_strategies", value=echo(kinds), allowed=", ".join(KINDS))
+    for kind in kinds:
+        as_choice("dec_strategies", kind, KINDS)
+    if not kinds:
+        raise InputError("dec_err_none")
+    return [kind for kind in KINDS if kind in kinds]
+
+
+def strategies(settings: DecodingSettings, kinds) -> tuple[list[Strategy], list[str]]:
+    """The chosen strategies with their own parameters from ``settings``, plus the keys of notes to
+    show. As T -> 0 the softmax puts all its mass on the most likely token, so a sampled strategy
+    at T = 0 runs as greedy (with its repetition penalty)."""
+    result, notes = [], []
+    for kind in chosen_kinds(kinds):
+        params = {param: getattr(settings, name) for name, param in STRATEGY_FIELDS[kind].items()}
+        if kind in SAMPLED and params["temperature"] == 0.0:
+            kind, params = "greedy", {"repetition_penalty": params["repetition_penalty"]}
+            if "dec_note_t0" not in notes:
+                notes.append("dec_note_t0")
+        result.append(Strategy(kind, **params))
+    return result, notes
 
 
 def strategy_seed(seed: int, kind: str) -> int:
@@ -139,10 +202,6 @@ def strategy_seed(seed: int, kind: str) -> int:
 
 def prompt_ids(tokenizer, prompt: str) -> tuple[list[int], bool]:
     """Token ids of the prompt; an empty prompt starts from the BOS token (returned flag True)."""
-    if not isinstance(prompt, str):
-        raise InputError("dec_err_prompt_type")
-    if len(prompt) > LIMITS.max_prompt_chars:
-        raise InputError("dec_err_prompt_long", limit=LIMITS.max_prompt_chars, value=len(prompt))
     if not prompt.strip():
         return [tokenizer.bos_token_id], True
     return tokenizer(prompt)["input_ids"], False
@@ -414,6 +473,52 @@ def step_view(output: Output, step: int, top: int = LIMITS.top_tokens_shown) -> 
         chosen=chosen, chosen_prob=float(probs[chosen]), chosen_rank=int((order == chosen).nonzero()[0, 0]) + 1,
         kept_count=int(keep.sum()), kept_mass=float(probs[keep].sum()),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class OutputSteps:
+    """One output's next-token distribution at each of its steps."""
+    label: str
+    views: list[StepView]
+
+
+@dataclasses.dataclass(frozen=True)
+class StepViews:
+    """What the step slider walks through, kept in the session's state: every output's steps, and
+    a label for every token some view shows (so a step is drawn without the tokenizer)."""
+    outputs: list[OutputSteps]
+    pieces: dict[int, str]
+
+
+def step_views(outputs: list[Output], labels: list[str], tokenizer) -> StepViews:
+    """The views of every step of every output (``labels``: one per output)."""
+    steps, pieces = [], {}
+    for output, label in zip(outputs, labels):
+        views = [step_view(output, step) for step in range(len(output.tokens))]
+        for view in views:
+            for token_id in view.top_ids:
+                if token_id not in pieces:
+                    pieces[token_id] = token_piece(tokenizer, token_id)
+        steps.append(OutputSteps(label, views))
+    return StepViews(steps, pieces)
+
+
+def pick_step(steps: StepViews | None, output_index, step) -> tuple[OutputSteps, int]:
+    """One output and one of its steps, both checked against what the comparison produced (the API
+    may ask for any)."""
+    outputs = steps.outputs if steps is not None else []
+    if not outputs:
+        raise InputError("dec_err_output", value=echo(output_index))
+    chosen = outputs[as_int("dec_output_pick", output_index, 0, len(outputs) - 1)]
+    return chosen, as_int("dec_step", step, 0, len(chosen.views) - 1)
+
+
+def group_by_strategy(outputs: list[Output]) -> list[tuple[Strategy, list[Output]]]:
+    """The outputs of each strategy together (its samples), in order of first appearance."""
+    groups: dict[Strategy, list[Output]] = {}
+    for output in outputs:
+        groups.setdefault(output.strategy, []).append(output)
+    return list(groups.items())
 
 
 def token_model_stats(output: Output) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from plotly.colors import sample_colorscale
 
 from components.i18n import translate
 from components.plots import base_layout, figure
-from demos.decoding.core import BeamResult, Metrics, StepView, Strategy, Sweep
+from demos.decoding.core import BeamResult, Metrics, Output, OutputSteps, StepView, Strategy, Sweep
 
 KEPT, DROPPED, CHOSEN = "#3b6fb6", "#c9c9c9", "#f28e2b"
 PROB_SCALE = "RdYlGn"  # red = unlikely under the model, green = likely
@@ -29,6 +29,12 @@ def strategy_label(s: Strategy, lang: str) -> str:
     if s.repetition_penalty != 1.0:
         params.append(f"rep = {s.repetition_penalty:g}")
     return f"{name} ({', '.join(params)})" if params else name
+
+
+def output_label(output: Output, lang: str) -> str:
+    """The strategy's label, with the sample's number for a sampled strategy ("… #2")."""
+    label = strategy_label(output.strategy, lang)
+    return f"{label} #{output.sample + 1}" if output.strategy.sampled else label
 
 
 def _lighten(colour: str) -> str:
@@ -84,6 +90,13 @@ def distribution_figure(view: StepView, token_labels: list[str], title: str, lan
     return figure([trace], layout)
 
 
+def step_figure(chosen: OutputSteps, step: int, pieces: dict[int, str], lang: str):
+    """The distribution at ``step`` of the output ``chosen`` (``pieces``: token id -> label)."""
+    view = chosen.views[step]
+    title = translate("dec_dist_title", lang, output=chosen.label, step=step)
+    return distribution_figure(view, [pieces[t] for t in view.top_ids], title, lang)
+
+
 def beam_tree_figure(beam: BeamResult, label_of, lang: str):
     """Candidates per step: kept beams (blue), pruned (grey), finished hypotheses (stars). Edges
     join each candidate to the beam it extends; y is the candidate's rank at that step."""
@@ -130,9 +143,11 @@ def metrics_figure(labels: list[str], metrics: list[Metrics], lang: str):
               (translate("dec_rep4", lang), [m.repeated_4gram for m in metrics])]
     data = [{"type": "bar", "name": name, "x": labels, "y": values,
              "hovertemplate": name + ": %{y:.3f}<extra></extra>"} for name, values in series]
-    layout = base_layout(translate("dec_metrics_title", lang), 460, barmode="group", legend={"orientation": "h", "y": 1.12})
+    # room below for the strategies' long labels, slanted so neighbours do not overlap
+    layout = base_layout(translate("dec_metrics_title", lang), 500, barmode="group",
+                         legend={"orientation": "h", "y": 1.12}, margin={"l": 70, "r": 30, "t": 70, "b": 130})
     layout["yaxis"] = {"title": {"text": translate("dec_share", lang)}, "range": [0, 1.05], "gridcolor": "#eee"}
-    layout["xaxis"] = {"tickangle": -20}
+    layout["xaxis"] = {"tickangle": -30}
     return figure(data, layout)
 
 
@@ -153,7 +168,9 @@ def sweep_figure(sweep: Sweep, lang: str):
         {"type": "scatter", "mode": "lines+markers", "name": distinct_name, "x": sweep.temperatures,
          "y": sweep.distinct2, "yaxis": "y2", "hovertemplate": "T = %{x}: %{y:.3f}<extra></extra>"},
     ]
-    layout = base_layout(translate("dec_sweep_title", lang), 440, legend={"orientation": "h", "y": 1.12})
+    # room on the right for the second axis' title
+    layout = base_layout(translate("dec_sweep_title", lang), 440, legend={"orientation": "h", "y": 1.12},
+                         margin={"l": 70, "r": 80, "t": 70, "b": 70})
     layout["xaxis"] = {"title": {"text": translate("dec_temperature", lang)}, "gridcolor": "#eee"}
     layout["yaxis"] = {"title": {"text": entropy_name}, "gridcolor": "#eee", "rangemode": "tozero"}
     layout["yaxis2"] = {"title": {"text": distinct_name}, "overlaying": "y", "side": "right", "range": [0, 1.05]}

@@ -41,7 +41,6 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
     "dec_sweep": "Temperature sweep",
     "dec_sweep_run": "Run the sweep",
     "dec_explain": "How the strategies work",
-    "dec_notes": "Notes",
     "dec_kind_greedy": "greedy",
     "dec_kind_beam": "beam search",
     "dec_kind_sampling": "sampling",
@@ -100,11 +99,7 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
     "dec_note_t0": "Temperature 0 means always taking the most likely token, so a sampled strategy with T = 0 runs as greedy.",
     "dec_note_bos": "The prompt was empty, so generation starts from the model's beginning-of-text token.",
     "dec_note_cut": "The prompt was cut to its last {kept} tokens so that prompt and new tokens fit the context.",
-    "dec_err_kind": "Unknown strategy '{kind}'. Choose from: {allowed}.",
     "dec_err_none": "Choose at least one strategy to compare.",
-    "dec_err_top_p": "p (top-p) must be greater than 0 and at most 1, got {value}.",
-    "dec_err_prompt_long": "The prompt is too long: at most {limit} characters, got {value}.",
-    "dec_err_prompt_type": "The prompt must be text.",
     "dec_err_output": "Output {value} does not exist: run the comparison first, then choose one of its outputs.",
 }
 
@@ -148,7 +143,6 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
     "dec_sweep": "温度扫描",
     "dec_sweep_run": "运行扫描",
     "dec_explain": "各策略的原理",
-    "dec_notes": "说明",
     "dec_kind_greedy": "贪心",
     "dec_kind_beam": "束搜索",
     "dec_kind_sampling": "采样",
@@ -206,10 +200,6 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
     "dec_note_t0": "温度为 0 意味着总是选概率最高的词元，所以 T = 0 的采样策略按贪心解码运行。",
     "dec_note_bos": "提示为空，因此从模型的文本起始词元开始生成。",
     "dec_note_cut": "提示被截为最后 {kept} 个词元，使提示和新词元能放进上下文。",
-    "dec_err_kind": "未知策略“{kind}”。可选：{allowed}。",
     "dec_err_none": "请至少选择一种策略进行比较。",
-    "dec_err_top_p": "p（top-p）必须大于 0 且不超过 1，收到的是 {value}。",
-    "dec_err_prompt_long": "提示太长：最多 {limit} 个字符，收到 {value} 个。",
-    "dec_err_prompt_type": "提示必须是文本。",
     "dec_err_output": "输出 {value} 不存在：请先运行比较，再从其输出中选择。",
 }

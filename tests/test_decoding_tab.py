@@ -1,0 +1,100 @@
+"""The decoding lab's handlers, imported and called without a server, on the bundled model."""
+
+import types
+
+import gradio as gr
+import numpy as np
+import pytest
+import torch
+
+from components import models
+from components.settings import controls, defaults, parse
+from demos.decoding import core, tab
+
+MODEL = "shakespeare-gpt"
+PROMPT = "ROMEO.\nWhat light"
+
+
+def values(cls=core.DecodingSettings, **changes) -> list:
+    """Every setting's value in field order, as the controls send them."""
+    merged = defaults(cls) | {"prompt": PROMPT, "new_tokens": 6} | changes
+    return [merged[name] for name in controls(cls)]
+
+
+def test_decode_answers_every_view_and_keeps_the_step_views():
+    notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first = tab.decode(
+        *values(samples=2), MODEL, ["top_k", "greedy", "beam"])
+    # greedy, beam, then top-k's two samples: the lab's order, whatever the order asked
+    labels = [o.label for o in steps.outputs]
+    assert labels[0] == "greedy" and labels[1].startswith("beam search (B = 4")
+    assert labels[2:] == ["top-k (k = 40, T = 1) #1", "top-k (k = 40, T = 1) #2"]
+    assert all(len(o.views) == 6 for o in steps.outputs)
+    assert pick.choices == [(label, str(i)) for i, label in enumerate(labels)] and pick.value == "0"
+    assert slider.maximum == 5
+    # one metrics row per strategy: top-k's two samples together
+    assert [row[0] for row in table["data"]] == ["greedy", labels[1], "top-k (k = 40, T = 1)"]
+    assert table["data"][2][-1] == 6.0        # mean length over top-k's samples
+    assert len(beam_rows["data"]) == 4 and beam is not None
+    assert first["layout"]["title"]["text"].startswith("greedy, step 0")
+    assert notes == ""
+
+
+def test_greedy_output_is_models_own_greedy_decoding():
+    """The step views of greedy decoding: the chosen token is always the most likely one, and the
+    tokens are what model.generate gives."""
+    steps = tab.decode(*values(), MODEL, ["greedy"])[2]
+    model, tokenizer = models.load_causal_lm(MODEL)
+    ids = torch.tensor([tokenizer(PROMPT)["input_ids"]])
+    expected = model.generate(ids, max_new_tokens=6, do_sample=False,
+                              pad_token_id=tokenizer.eos_token_id)[0, ids.shape[1]:]
+    views = steps.outputs[0].views
+    assert [v.chosen for v in views] == expected.tolist()
+    assert all(v.chosen_rank == 1 and v.top_ids[0] == v.chosen and v.kept_count == 1 for v in views)
+
+
+def test_show_step_draws_the_chosen_output_and_step():
+    steps = tab.decode(*values(new_tokens=5), MODEL, ["greedy", "top_p"])[2]
+    figure = tab.show_step(steps, "2", 4)
+    assert figure["layout"]["title"]["text"].startswith(f"{steps.outputs[2].label}, step 4")
+    bars = figure["data"][0]
+    view = steps.outputs[2].views[4]
+    np.testing.assert_allclose(list(bars["y"]), view.top_probs)
+
+
+def test_step_errors_are_translated(monkeypatch):
+    monkeypatch.setattr(gr, "Request", types.SimpleNamespace)
+    zh = types.SimpleNamespace(headers={"accept-language": "zh-CN"})
+    with pytest.raises(gr.Error) as err:
+        tab.show_step(None, 0, 0, zh)
+    assert err.value.message == "输出 0 不存在：请先运行比较，再从其输出中选择。"
+    with pytest.raises(gr.Error) as err:
+        tab.decode(*values(top_p_top_p=0), MODEL, ["top_p"], zh)
+    assert err.value.message.startswith("p（top-p）") and "0.01" in err.value.message
+
+
+def test_no_strategy_is_refused_before_the_model_loads(monkeypatch):
+    monkeypatch.setattr(models, "load_causal_lm", lambda model_id: pytest.fail("loaded a model"))
+    with pytest.raises(gr.Error, match="at least one strategy"):
+        tab.decode(*values(), MODEL, [])
+    with pytest.raises(gr.Error, match="Strategies to compare must be one of"):
+        tab.decode(*values(), MODEL, ["telepathy"])
+
+
+def test_sweep_entropy_rises_with_temperature():
+    """The entropy of softmax(z / T) grows with T (the distribution flattens towards uniform)."""
+    figure = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
+    data = figure["data"]
+    entropy, distinct2 = list(data[0]["y"]), list(data[1]["y"])
+    assert list(data[0]["x"]) == list(core.LIMITS.sweep_temperatures)
+    assert entropy == sorted(entropy) and entropy[0] < entropy[-1]
+    assert all(0.0 <= d <= 1.0 for d in distinct2)
+
+
+@pytest.mark.parametrize("name", list(tab.PRESETS))
+def test_presets_choose_strategies_and_reset_their_parameters(name):
+    kinds, *params = tab.apply_preset(name)
+    assert kinds == list(tab.PRESETS[name]) and set(kinds) <= set(core.KINDS)
+    assert params == [defaults(core.DecodingSettings)[p] for p in tab.STRATEGY_PARAMS]
+    # every preset's values pass the server's checks
+    settings = parse(core.DecodingSettings, dict(zip(tab.STRATEGY_PARAMS, params)))
+    assert len(core.strategies(settings, kinds)[0]) == len(kinds)
