@@ -70,3 +70,8 @@ def test_diffusion_tab_in_chinese(page_factory):
     assert page.get_by_text("数字分类器的识别结果").is_visible()
     title_contains(page, "去噪过程中的 x_t 与 x̂₀")
     screenshot(page, "diffusion_zh")
+    page.get_by_role("tab", name="二维扩散（现场训练）", exact=True).click()
+    press(page, "diffusion_2d_reset")                             # a fresh run, sampled untrained
+    page.wait_for_selector("#diffusion_2d_status >> text=训练步 0", timeout=60_000)
+    title_contains(page, "1,000 个粒子，第 100 步，共 100 步")
+    screenshot(page, "diffusion_2d_zh")

@@ -131,3 +131,19 @@ def test_compare_and_denoise_refuse_what_they_cannot_run():
         tab.compare(*values.values(), ["ddim"])
     with pytest.raises(gr.Error, match="Unknown model 'cats'"):
         tab.denoise(*(defaults(core.SampleSettings) | {"model": "cats"}).values())
+
+
+def test_trajectory_gifs_older_than_an_hour_are_removed(trajectory, tmp_path, monkeypatch):
+    """Files handed to the page do not pile up: writing a GIF removes those past GIF_MAX_AGE_S."""
+    import os
+    import time
+
+    monkeypatch.setattr(tab, "GIF_DIR", tmp_path)
+    old, recent = tmp_path / "trajectory-old.gif", tmp_path / "trajectory-recent.gif"
+    for path, age in ((old, tab.GIF_MAX_AGE_S + 60), (recent, 60)):
+        path.write_bytes(b"GIF89a")
+        os.utime(path, (time.time() - age, time.time() - age))
+    made = tab._gif_file(trajectory)
+    assert not old.exists() and recent.exists()
+    assert made.startswith(str(tmp_path)) and open(made, "rb").read(6) == b"GIF89a"
+    assert tab._gif_file(trajectory) == made          # named by content: the same trajectory, the same file
