@@ -15,7 +15,9 @@ A lab's handler takes what it needs by name:
 - then ``request: gr.Request``, from which ``lang`` (the user's language) is read.
 
 A generator handler's frames are skipped while the page has not received the previous one:
-the page gets the newest frame, never a backlog of stale ones.
+the page gets the newest frame, never a backlog of stale ones. A stream whose page has taken
+nothing for ``UNREAD_S`` stops (its run stays, paused, for Resume): a client whose request timed
+out before it could read, or that never reads, does not keep a run training for nobody.
 
 Inside, the raw values are checked into a settings instance (``components.settings.parse``) and
 every failure goes through ``components.errors``: a message in the user's language, never a
@@ -27,12 +29,18 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
+import time
 
 import gradio as gr
 
 from components.errors import request_language, user_errors
 from components.input_guard import behind
 from components.settings import controls, parse
+
+log = logging.getLogger("aigc_playground")
+
+UNREAD_S = 60.0   # a page connected at all takes a frame within milliseconds
 
 _REQUEST = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
                              annotation=gr.Request)
@@ -80,12 +88,19 @@ def handler(settings_cls=None):
                 # a page that has not received the last frame gets the newest one later, not
                 # every stale one in between (components.input_guard.behind)
                 request = _request(args, kwargs)
-                held = None
-                for frame in fn(**call_args(args, kwargs)):
+                held, unread_since = None, None
+                frames = fn(**call_args(args, kwargs))
+                for frame in frames:
                     if behind(request):
                         held = frame
+                        unread_since = unread_since or time.monotonic()
+                        if time.monotonic() - unread_since > UNREAD_S:
+                            log.warning("%s: nobody has read this stream for %.0f s; stopping it", fn.__name__,
+                                        UNREAD_S)
+                            frames.close()
+                            return
                         continue
-                    held = None
+                    held, unread_since = None, None
                     yield frame
                 if held is not None:
                     yield held

@@ -18,10 +18,13 @@ everyone else wait in line (eight GAN learners saw their first update after up t
 a run trains in short slices (``slice_s``), and each slice first takes a turn at ``CPU``: a
 first-come-first-served queue with one place per core. After its slice the run goes to the back
 of the queue, so N runs each progress at about 1/N of the speed, all of them from their first
-second. Heavy one-shot work (sampling, decoding) takes its turn in the same queue (``CPU.turn``),
-so nothing oversubscribes the cores. Views cost CPU too: a run redraws at most every
+second. A view due after a slice is drawn in the same turn, so a frame costs one wait in the
+queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
+(``CPU.turn``): on one thread for one place, or ``cores=CPU.slots`` for work on the process's
+threads, so nothing oversubscribes the cores. Views cost CPU too: a run redraws at most every
 ``stream_interval_s`` and less often when many runs share the machine, so drawing stays a small
-share of the work (``frame_interval``).
+share of the work (``frame_interval``). Nothing holds a place across a ``yield``: the page may be
+slow to take a frame.
 """
 
 from __future__ import annotations
@@ -64,8 +67,9 @@ class FairShare:
     """Turns at the CPU, first come first served, ``slots`` at a time (one per core).
 
     ``threading.Semaphore`` wakes waiters in no particular order, so a run that just released a
-    slot could take it straight back; here every waiter holds a ticket in a queue and a released
-    slot goes to the oldest ticket."""
+    slot could take it straight back; here every waiter holds a ticket in a queue and released
+    slots go to the oldest ticket. A ticket that needs several slots waits at the head of the
+    queue until enough are free, and nobody overtakes it: it waits at most one slice."""
 
     def __init__(self, slots: int):
         self.slots = slots
@@ -76,27 +80,34 @@ class FairShare:
         self._draw_cost_s = 0.01       # running mean of one view's cost (seconds)
 
     @contextlib.contextmanager
-    def turn(self, cancelled: Callable[[], bool] = lambda: False):
-        """Wait for a slot, hold it for the body, give it back. Yields False without a slot when
-        ``cancelled()`` becomes true while waiting (a Pause need not wait for its turn)."""
+    def turn(self, cancelled: Callable[[], bool] = lambda: False, cores: int = 1):
+        """Wait for ``cores`` slots (the threads the body computes on), hold them for the body,
+        give them back. Yields False without a slot when ``cancelled()`` becomes true while
+        waiting (a Pause need not wait for its turn)."""
+        need = max(1, min(cores, self.slots))
         ticket = object()
+        cancelled_while_waiting = False
         with self._cond:
             self._queue.append(ticket)
-            while not (self._queue[0] is ticket and self._busy < self.slots):
+            while not (self._queue[0] is ticket and self._busy + need <= self.slots):
                 if cancelled():
                     self._queue.remove(ticket)
                     self._cond.notify_all()
-                    yield False
-                    return
+                    cancelled_while_waiting = True
+                    break
                 self._cond.wait(LIMITS.poll_s)
-            self._queue.popleft()
-            self._busy += 1
-            self._cond.notify_all()
+            else:
+                self._queue.popleft()
+                self._busy += need
+                self._cond.notify_all()
+        if cancelled_while_waiting:   # the body runs without the condition's lock held
+            yield False
+            return
         try:
             yield True
         finally:
             with self._cond:
-                self._busy -= 1
+                self._busy -= need
                 self._cond.notify_all()
 
     def waiting(self) -> int:
@@ -192,21 +203,20 @@ def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tup
         return session.pause_requested or session.run is not run
 
     note = None
-    last_frame = -1.0   # the first view comes after the first slice
+    last_frame = -float("inf")   # the first view comes with the first slice
     try:
         with CPU.streaming(run):
             while run.iteration < run.target and not stop():
+                frame = None
                 with CPU.turn(cancelled=stop) as got_turn:
                     if got_turn:
                         _train_slice(session, run, stop)
-                if run.iteration >= run.target or stop():
-                    break
-                if time.monotonic() - last_frame >= CPU.frame_interval():
-                    with CPU.turn(cancelled=stop) as got_turn:
-                        frame = _draw(render, run, translate("live_running", lang)) if got_turn else None
-                    if frame is not None:
-                        last_frame = time.monotonic()
-                        yield session, *frame
+                        due = time.monotonic() - last_frame >= CPU.frame_interval()
+                        if due and run.iteration < run.target and not stop():
+                            frame = _draw(render, run, translate("live_running", lang))
+                if frame is not None:
+                    last_frame = time.monotonic()
+                    yield session, *frame
     except Diverged as exc:
         note = translate("live_diverged", lang, iteration=exc.iteration, what=exc.what)
     finally:

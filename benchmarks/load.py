@@ -1,0 +1,374 @@
+"""A classroom on one machine: learners training and sampling at once, through gradio_client.
+
+    python -m benchmarks.load [--minutes 3] [--learners 30] [--sessions 200]
+
+The app runs in its own process on a local port (as on a Space: the learners' clients are not in
+the server's interpreter). ``--learners`` are split like a class of 30: a third train the GAN
+(5,000 iterations a Start), a sixth each train the 2D diffusion model, sample digits
+(``/diffusion_sample``), decode (``/decode``) and analyse attention (``/attention``), all with the
+labs' default settings. Each learner repeats for ``--minutes``: act, look at the answer for a
+few seconds, act again; a trainer presses Pause after watching its run for a while. The learners
+live in one process per kind, so the clients' own threads do not slow one another's readings.
+
+Printed:
+- time to first update per kind (a trainer's first streamed frame, a one-shot call's answer):
+  median, p95, max; target p95 ≤ 5 s and max ≤ 10 s;
+- Pause latency (pressing Pause to the paused frame): p95, target ≤ 1 s;
+- errors (any call that failed), target 0;
+- aggregate GAN iterations per second across the GAN trainers, while every learner is active, as a
+  ratio to one headless trainer measured in this process before and after the learners (the
+  mean of the two), target ≥ 0.8;
+- the server's RSS at start, its peak (the kernel's high-water mark) and after the learners have
+  left, target peak ≤ 1.5 GB;
+- RSS after ``--sessions`` sessions have come and gone (each opens the app, steps a GAN, closes)
+  against RSS after the first 10, target ≤ 10% growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("gan", "diffusion_2d", "sampler", "decoder", "attention")
+SHARE = {"gan": 10, "diffusion_2d": 5, "sampler": 5, "decoder": 5, "attention": 5}   # of a class of 30
+ENDPOINT = {"gan": "/gan_start", "diffusion_2d": "/diffusion_2d_start", "sampler": "/diffusion_sample",
+            "decoder": "/decode", "attention": "/attention"}
+PAUSE = {"gan": "/gan_pause", "diffusion_2d": "/diffusion_2d_pause"}
+CHANGES = {"gan": {"iterations": 5000}}        # over the endpoint's defaults
+THINK_S = (2.0, 5.0)                           # a learner looks at an answer this long before acting again
+WATCH_S = (5.0, 20.0)                          # a trainer watches its run this long, then presses Pause
+TARGETS = {"first_p95": 5.0, "first_max": 10.0, "pause_p95": 1.0, "ratio": 0.8, "peak_gb": 1.5, "growth": 0.10}
+
+
+@dataclass
+class Record:
+    """What one learner saw."""
+    kind: str
+    first_update_s: list[float] = field(default_factory=list)
+    pause_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    iterations: list[tuple[float, int]] = field(default_factory=list)   # (time, GAN iterations gained)
+    first_at: float | None = None        # when this learner first saw an answer (time.time())
+
+
+# ---------------------------------------------------------------------------------------------
+# the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    code = ("import app; app.demo.launch(**app.launch_kwargs() | "
+            f"{{'server_name': '127.0.0.1', 'server_port': {port}}})")
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log.open("w"),
+                              stderr=subprocess.STDOUT)
+    import httpx
+
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/gradio_api/info", timeout=5).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        assert server.poll() is None, log.read_text()[-3000:]
+        time.sleep(1)
+    raise TimeoutError("the app did not start")
+
+
+def rss_gb(pid: int, field_name: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024 ** 2
+    raise KeyError(field_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# learners (run in child processes: one per kind)
+
+
+def _defaults(url: str, api_name: str) -> tuple[list, list[str]]:
+    """The endpoint's default values and parameter names, from the server's API description."""
+    import httpx
+
+    info = httpx.get(f"{url}gradio_api/info", timeout=60).json()["named_endpoints"][api_name]
+    return [p.get("parameter_default") for p in info["parameters"]], [p["parameter_name"] for p in info["parameters"]]
+
+
+def _iteration(status) -> int | None:
+    found = re.search(r"Iteration (\d+)", status) if isinstance(status, str) else None
+    return int(found.group(1)) if found else None
+
+
+def _learner(kind: str, number: int, url: str, until: float, settings: list, out: list) -> None:
+    from gradio_client import Client
+
+    rng = random.Random(f"{kind}-{number}")
+    record = Record(kind)
+    out.append(record)
+    try:
+        client = Client(url, verbose=False)
+    except Exception as exc:  # noqa: BLE001 - a benchmark counts every failure
+        record.errors.append(f"connect: {exc!r}"[:200])
+        return
+    while time.time() < until:
+        values = list(settings)
+        start = time.perf_counter()
+        try:
+            if kind in PAUSE:
+                job = client.submit(*values, None, api_name=ENDPOINT[kind])
+                while not job.outputs() and not job.done():
+                    time.sleep(0.01)
+                if not job.outputs():
+                    job.result()   # raises the job's error
+                record.first_update_s.append(time.perf_counter() - start)
+                record.first_at = record.first_at or time.time()
+                watch_until = time.time() + rng.uniform(*WATCH_S)
+                last = 0
+                while not job.done() and time.time() < min(watch_until, until):
+                    time.sleep(0.05)
+                    last = _credit(record, job, last)
+                if not job.done():
+                    pressed = time.perf_counter()
+                    client.predict(api_name=PAUSE[kind])
+                    job.result(timeout=120)
+                    record.pause_s.append(time.perf_counter() - pressed)
+                job.result(timeout=600)
+                _credit(record, job, last)
+            else:
+                client.predict(*values, api_name=ENDPOINT[kind])
+                record.first_update_s.append(time.perf_counter() - start)
+                record.first_at = record.first_at or time.time()
+        except Exception as exc:  # noqa: BLE001
+            record.errors.append(f"{ENDPOINT[kind]}: {exc!r}"[:200])
+        time.sleep(rng.uniform(*THINK_S))
+    client.close()
+
+
+def _credit(record: Record, job, last: int) -> int:
+    """Credit the GAN iterations the job's newest frame shows beyond ``last``."""
+    if record.kind != "gan":
+        return last
+    outputs = job.outputs()
+    iteration = _iteration(outputs[-1][0]) if outputs else None
+    if iteration is not None and iteration > last:
+        record.iterations.append((time.time(), iteration - last))
+        return iteration
+    return last
+
+
+def run_kind(kind: str, count: int, url: str, start_at: float, until: float, results) -> None:
+    """``count`` learners of one kind, as threads of this (child) process, staggered over 3 s."""
+    import threading
+
+    settings, names = _defaults(url, ENDPOINT[kind])
+    for name, value in CHANGES.get(kind, {}).items():
+        settings[names.index(name)] = value
+    if kind in PAUSE:
+        settings = settings[:-1]   # the sketch, sent as None
+    records: list[Record] = []
+    threads = []
+    while time.time() < start_at:
+        time.sleep(0.01)
+    for n in range(count):
+        thread = threading.Thread(target=_learner, args=(kind, n, url, until, settings, records), daemon=True)
+        thread.start()
+        threads.append(thread)
+        time.sleep(3.0 / max(count, 1))
+    for thread in threads:
+        thread.join(timeout=max(1.0, until - time.time()) + 300)
+    results.put([record.__dict__ for record in records])
+
+
+# ---------------------------------------------------------------------------------------------
+# the headless baseline and the sessions that come and go
+
+
+def headless_rate(seconds: float = 6.0) -> float:
+    """GAN iterations per second of one run trained here, on one thread, default settings."""
+    import torch
+
+    from demos.gan import core
+    from demos.gan.data import make_dataset
+
+    torch.set_num_threads(1)
+    run = core.GanRun(core.GanSettings(), make_dataset("ring"))
+    core.train(run, 50)
+    rates = []
+    for _ in range(3):
+        start, done = time.perf_counter(), 0
+        while time.perf_counter() - start < seconds / 3:
+            core.train(run, 50)
+            done += 50
+        rates.append(done / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def sessions_come_and_go(url: str, n: int, at_once: int = 5) -> None:
+    """``n`` sessions, ``at_once`` at a time: each opens the app, takes one GAN step and closes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    settings, _ = _defaults(url, "/gan_step")
+
+    def one(_):
+        client = Client(url, verbose=False)
+        client.predict(*settings[:-2], None, settings[-1], api_name="/gan_step")
+        client.close()
+
+    with ThreadPoolExecutor(at_once) as pool:
+        list(pool.map(one, range(n)))
+
+
+def settle(pid: int, seconds: float = 25.0) -> float:
+    """RSS once closed sessions have ended: a client's heartbeat notices its close within 15 s."""
+    time.sleep(seconds)
+    return rss_gb(pid)
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def counts(learners: int) -> dict[str, int]:
+    scaled = {kind: max(1, round(share * learners / 30)) for kind, share in SHARE.items()}
+    return scaled
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=3.0, help="how long each learner keeps acting")
+    parser.add_argument("--learners", type=int, default=30, help="class size (split 10:5:5:5:5)")
+    parser.add_argument("--sessions", type=int, default=200, help="sessions that come and go, for memory")
+    parser.add_argument("--log", type=Path, default=Path("/tmp/aigc-load-server.log"))
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    port = free_port()
+    server = start_server(port, args.log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        report = measure(server.pid, url, args)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    report["load"] = (load_before, os.getloadavg())
+    report["tracebacks"] = args.log.read_text(errors="replace").count("Traceback (most recent call last)")
+    print_report(report, args)
+
+
+def measure(pid: int, url: str, args) -> dict:
+    from gradio_client import Client
+
+    warm = Client(url, verbose=False)   # load the models once, as the first learners of a day would
+    for kind in ("sampler", "decoder", "attention"):
+        settings, _ = _defaults(url, ENDPOINT[kind])
+        warm.predict(*settings, api_name=ENDPOINT[kind])
+    warm.close()
+    rss_start = rss_gb(pid)
+    rate_before = headless_rate()
+
+    per_kind = counts(args.learners)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start_at = time.time() + 15            # the children import gradio_client first
+    until = start_at + 60 * args.minutes
+    children = [context.Process(target=run_kind, args=(kind, n, url, start_at, until, results))
+                for kind, n in per_kind.items()]
+    for child in children:
+        child.start()
+    peak_seen = 0.0
+    while any(child.is_alive() for child in children) and results.qsize() < len(children):
+        peak_seen = max(peak_seen, rss_gb(pid))
+        time.sleep(1)
+    records = [Record(**r) for _ in children for r in results.get(timeout=900)]
+    for child in children:
+        child.join(timeout=60)
+    rss_after = settle(pid)
+    rate_after = headless_rate()
+
+    sessions_come_and_go(url, 10)
+    rss_10 = settle(pid)
+    sessions_come_and_go(url, max(0, args.sessions - 10))
+    rss_n = settle(pid)
+    return dict(per_kind=per_kind, records=records, start_at=start_at, until=until, rss_start=rss_start,
+                rss_peak=max(rss_gb(pid, "VmHWM"), peak_seen), rss_after=rss_after, rate_before=rate_before,
+                rate_after=rate_after, rss_10=rss_10, rss_n=rss_n)
+
+
+def print_report(r: dict, args) -> None:
+    records: list[Record] = r["records"]
+    ok = True
+    lines = [f"# Load: {sum(r['per_kind'].values())} learners for {args.minutes:g} min "
+             f"({', '.join(f'{n} {k}' for k, n in r['per_kind'].items())}); "
+             f"load average before {r['load'][0][0]:.1f}, after {r['load'][1][0]:.1f}; {os.cpu_count()} CPUs", "",
+             "| kind | actions | first update median | p95 | max | Pause p95 (n) | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind in KINDS:
+        mine = [x for x in records if x.kind == kind]
+        if not mine:
+            continue
+        firsts = [s for x in mine for s in x.first_update_s]
+        pauses = [s for x in mine for s in x.pause_s]
+        errors = [e for x in mine for e in x.errors]
+        first = (f"{statistics.median(firsts):.2f} s | {percentile(firsts, 0.95):.2f} s | {max(firsts):.2f} s"
+                 if firsts else "– | – | –")
+        pause = f"{percentile(pauses, 0.95):.2f} s ({len(pauses)})" if pauses else "–"
+        lines.append(f"| {kind} | {len(firsts)} | {first} | {pause} | {len(errors)} |")
+        ok &= bool(firsts) and percentile(firsts, 0.95) <= TARGETS["first_p95"] and max(firsts) <= TARGETS["first_max"]
+    pauses = [s for x in records for s in x.pause_s]
+    errors = [e for x in records for e in x.errors]
+    # GAN iterations while every learner was active: from the last learner's first answer to the deadline
+    window = (max(x.first_at or r["until"] for x in records), r["until"])
+    gained = sum(n for x in records for t, n in x.iterations if window[0] <= t <= window[1])
+    aggregate = gained / max(1e-9, window[1] - window[0])
+    headless = (r["rate_before"] + r["rate_after"]) / 2
+    growth = r["rss_n"] / r["rss_10"] - 1
+    lines += [
+        "",
+        f"- Pause latency p95: {percentile(pauses, 0.95):.2f} s over {len(pauses)} pauses "
+        f"(target ≤ {TARGETS['pause_p95']:g} s)" if pauses else "- Pause latency: no pauses",
+        f"- errors: {len(errors)} (target 0); tracebacks in the server log: {r['tracebacks']}",
+        f"- aggregate GAN training: {aggregate:.0f} it/s over {window[1] - window[0]:.0f} s; one headless trainer "
+        f"{headless:.0f} it/s (before {r['rate_before']:.0f}, after {r['rate_after']:.0f}); "
+        f"ratio {aggregate / headless:.2f} (target ≥ {TARGETS['ratio']:g})",
+        f"- server RSS: start {r['rss_start']:.2f} GB, peak {r['rss_peak']:.2f} GB (target ≤ "
+        f"{TARGETS['peak_gb']:g} GB), after the learners left {r['rss_after']:.2f} GB",
+        f"- sessions that came and went: RSS after 10 {r['rss_10']:.2f} GB, after {args.sessions} "
+        f"{r['rss_n']:.2f} GB: {growth:+.1%} (target ≤ +{TARGETS['growth']:.0%})",
+    ]
+    for e in errors[:10]:
+        lines.append(f"  - {e}")
+    ok &= (not pauses or percentile(pauses, 0.95) <= TARGETS["pause_p95"]) and not errors
+    ok &= aggregate / headless >= TARGETS["ratio"] and r["rss_peak"] <= TARGETS["peak_gb"]
+    ok &= growth <= TARGETS["growth"]
+    lines.append(f"\nall targets met: {'yes' if ok else 'no'}")
+    print("\n".join(lines))
+    print(json.dumps({"per_kind": r["per_kind"], "aggregate_it_s": aggregate, "headless_it_s": headless}))
+
+
+if __name__ == "__main__":
+    main()
