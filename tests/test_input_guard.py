@@ -6,6 +6,7 @@ a live stream makes before yielding a frame."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import math
 import struct
@@ -250,6 +251,13 @@ def test_server_held_values_and_component_props_are_not_checked(controls):
 # the queue-full answer, and the stale-frame check
 
 
+def on_own_loop(coroutine):
+    """Await ``coroutine`` on a fresh event loop in its own thread: when a browser test ran
+    before, Playwright's loop is running in this thread and asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_queue_full_answer_is_translated():
     """Gradio answers a full queue with English text the page replaces by its own English line;
     the guard turns it into an error in the caller's language."""
@@ -267,11 +275,11 @@ def test_the_queue_full_answer_is_translated():
     chinese = types.SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9"})
     english = types.SimpleNamespace(headers={"accept-language": "en-GB"})
     body = types.SimpleNamespace(fn_index=0)
-    assert asyncio.run(blocks._queue.push(body, chinese, None)) == (False, translate("err_busy", "zh"), "error")
-    assert asyncio.run(blocks._queue.push(body, english, None)) == (False, translate("err_busy", "en"), "error")
+    assert on_own_loop(blocks._queue.push(body, chinese, None)) == (False, translate("err_busy", "zh"), "error")
+    assert on_own_loop(blocks._queue.push(body, english, None)) == (False, translate("err_busy", "en"), "error")
     blocks._queue.push = accepted
     input_guard.install(blocks)
-    assert asyncio.run(blocks._queue.push(body, chinese, None)) == (True, "event-1", "success")
+    assert on_own_loop(blocks._queue.push(body, chinese, None)) == (True, "event-1", "success")
 
 
 def test_a_caller_who_finds_the_queue_full_reads_why_in_their_language():

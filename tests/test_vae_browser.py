@@ -25,6 +25,13 @@ def latent_points(page) -> list:
     }""")
 
 
+def box(page, element_id: str) -> dict:
+    """The element's box on the screen (an evaluate, not a locator: on a page busy redrawing, a
+    locator's wait for the element once ran past its 30 s)."""
+    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
+                         "return {x: r.x, y: r.y, width: r.width, height: r.height}; }", element_id)
+
+
 def wait_until(check, timeout=120) -> None:
     deadline = time.time() + timeout
     while not check():
@@ -52,7 +59,7 @@ def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory
     press(page, "vae_start")
     wait_until(lambda: shown_iteration(page) > 0)
     for plot in ("vae_curves", "vae_latent"):
-        top = page.locator(f"#{plot}").bounding_box()["y"]
+        top = box(page, plot)["y"]
         assert top < 720 - 200, (plot, top)   # at least its top 200 px in view without scrolling
     first, first_points = shown_iteration(page), latent_points(page)
     assert len(first_points) > 300
@@ -77,11 +84,11 @@ def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory
     sketch = page.locator("#vae_sketch")
     sketch.scroll_into_view_if_needed()
     page.locator("#vae_sketch button[aria-label='Brush']").click()
-    box = page.locator("#vae_sketch canvas").first.bounding_box()
-    x, y0 = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15
+    canvas = page.locator("#vae_sketch canvas").first.bounding_box()
+    x, y0 = canvas["x"] + canvas["width"] * 0.5, canvas["y"] + canvas["height"] * 0.15
     page.mouse.move(x, y0)
     page.mouse.down()
-    page.mouse.move(x, y0 + box["height"] * 0.7, steps=20)   # one vertical stroke: a 1
+    page.mouse.move(x, y0 + canvas["height"] * 0.7, steps=20)   # one vertical stroke: a 1
     page.mouse.up()
     press(page, "vae_encode_drawing")
     page.wait_for_selector("#vae_reparam_table >> text=z₁", timeout=90_000)
@@ -114,6 +121,6 @@ def test_vae_on_a_phone_does_not_scroll_sideways(page_factory):
     width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width <= viewport
     for plot in ("vae_curves", "vae_latent", "vae_decoded", "vae_density"):
-        box = page.locator(f"#{plot}").bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, plot
+        shown = box(page, plot)
+        assert shown["x"] >= 0 and shown["x"] + shown["width"] <= 390, plot
     screenshot(page, "vae_phone")

@@ -92,7 +92,7 @@ class ShapesSDConfig:
     num_train_timesteps: int = 1000
     # bookkeeping
     log_every: int = 100
-    check_every: int = 500            # judge a few generated images (20 DDIM steps) every this many UNet steps
+    check_every: int = 1250           # judge a few generated images (20 DDIM steps) every this many UNet steps
     check_prompts: int = 24
     guidance: float = 7.5             # the pipeline's default guidance scale, used by the checks
     threads: int = 2
