@@ -41,7 +41,7 @@ def trained():
 
 @pytest.fixture(scope="module")
 def induction_run():
-    run = induction.InductionRun(induction.validated_induction(d_model=16, heads=2, batch=8))
+    run = induction.InductionRun(induction.validated_induction(ind_d_model=16, ind_heads=2, ind_batch=8))
     core.train(run, 50)
     return run
 
@@ -162,7 +162,7 @@ def test_token_labels_do_not_collide_for_the_longest_input(inspections, name):
 
 
 def test_induction_example_ticks_stay_apart_at_the_longest_sequence():
-    run = induction.InductionRun(induction.validated_induction(half_length=24, vocab=52, d_model=16, heads=2))
+    run = induction.InductionRun(induction.validated_induction(ind_half=24, ind_vocab=52, ind_d_model=16, ind_heads=2))
     example = induction.example(run)
     assert len(example.tokens) == 48
     assert _check_ticks(figures.induction_example_figure(example, "en")) == 4

@@ -1,14 +1,41 @@
 """Transformer lab strings, English and Simplified Chinese (same keys in both).
 
-The explanation is written in sections, each to sit beside the view that computes it
-(``tr_md_*``); ``tr_explain_md`` is all of them in one panel.
+The explanation is written in sections, each placed beside the view that computes it
+(``tr_*_md``).
 """
 
 EN = {
     "tr_tab": "Transformer",
-    "tr_intro": "Build the encoder–decoder Transformer of “Attention is all you need”, train it live on a small "
-                "task, and watch cross-attention line up the source with the answer; then watch induction heads "
-                "form in a two-layer attention-only model.",
+    "tr_intro": "The encoder–decoder Transformer of “Attention is all you need”, trained live on a small task: watch "
+                "cross-attention line up source and answer. Or watch induction heads form.",
+    "tr_experiment": "Experiment",
+    "tr_experiment_seq2seq": "encoder–decoder on a task",
+    "tr_experiment_induction": "induction heads",
+    "tr_part": "Attention shown",
+    "tr_layer": "Layer",
+    "tr_head": "Head",
+    "tr_head_all": "all heads",
+    **{f"tr_head_{h}": f"head {h}" for h in range(8)},
+    "tr_decode": "Decode this input",
+    "tr_input_info": "Decoded by the model as it is now, step by step, whenever you press Decode or change the view.",
+    "tr_model_box": "Model and training",
+    "tr_settings_info": "Model settings take effect at Start, Reset, or a Step with no run yet; Resume and Step "
+                        "continue the current run. The input and the attention shown can change at any time.",
+    "tr_ind_info": "A two-layer, attention-only model reads random tokens repeated once, [A B C … A B C …]. Press "
+                   "Start: the loss on the repeat drops suddenly when an induction head forms.",
+    "tr_how_model": "The model and attention, in formulas",
+    "tr_how_schedule": "The learning-rate schedule, in formulas",
+    "tr_how_decoding": "Teacher forcing and free running",
+    "tr_how_induction": "Induction heads and their scores",
+    "tr_status_iter": "**Iteration {iteration}**",
+    "tr_status_eval": "held-out inputs ({n}, never trained on) at iteration {iteration}: loss {loss} · tokens right "
+                      "{tokens} · whole answers right **{exact}**",
+    "tr_status_no_eval": "held-out accuracy is measured every {every} iterations.",
+    "tr_status_lr": "learning rate now {lr}",
+    "tr_ind_status_eval": "at iteration {iteration}: loss on the first copy {first}, on the repeat **{second}** · "
+                          "best induction score **{induction}** (layer 1, head {ind_head}) · best previous-token score "
+                          "{previous} (layer 0, head {prev_head})",
+    "tr_ind_status_no_eval": "losses and head scores are measured every {every} iterations.",
     # settings
     "tr_task": "Task",
     "tr_task_reverse": "reverse a word (transforms → smrofsnart)",
@@ -37,6 +64,9 @@ EN = {
     "tr_err_ind_half": "The repeated part holds distinct tokens, so it can be at most as long as the number of "
                        "distinct tokens ({vocab}), got {half}.",
     "tr_err_empty": "Type an input for the model first.",
+    "tr_err_layer": "Layer {layer} does not exist: the model has {layers} layer(s), numbered 0 to {last}.",
+    "tr_err_head": "Head {head} does not exist: each attention has {heads} head(s), numbered 0 to {last}.",
+    "tr_err_no_run": "There is no model yet: press Start, Step or Reset first.",
     "tr_err_too_long": "The input is {length} characters long; this task takes at most {high}.",
     "tr_err_chars": "This task cannot read {chars}. It knows only these characters: {allowed}",
     "tr_err_format_add": "Write two whole numbers from 0 to {high} joined by +, like 358+64; got “{value}”.",
@@ -96,7 +126,7 @@ EN = {
     "tr_ind_prev_head": "layer 0, head {head}: previous-token score {score}",
     "tr_ind_ind_head": "layer 1, head {head}: induction score {score}",
     # explanations, each beside its view
-    "tr_md_model": r"""
+    "tr_model_md": r"""
 **The model.** Each character becomes a vector, and its position is added:
 $$X_0 = \mathrm{Embed}(X)\cdot\sqrt{d_\text{model}} + \mathrm{PositionEncoding}(X),\quad
 \mathrm{PE}_{(pos,2i)} = \sin\frac{pos}{10000^{2i/d}},\ \mathrm{PE}_{(pos,2i+1)} = \cos\frac{pos}{10000^{2i/d}}$$
@@ -107,7 +137,7 @@ The **encoder** reads the whole source with self-attention. The **decoder** read
 self-attention (a position cannot see later ones), then looks at the encoder's output with **cross-attention**
 (queries from the decoder, keys and values from the encoder), and a linear layer + softmax gives the next token.
 """,
-    "tr_md_attention": r"""
+    "tr_attention_md": r"""
 **Attention.** Each head compares queries with keys and averages the values:
 $$\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}} + M\right)V, \qquad
 \mathrm{MultiHead}(Q, K, V) = \mathrm{Concat}(\mathrm{head}_1, \dots, \mathrm{head}_h)\,W^O$$
@@ -116,20 +146,20 @@ $-\infty$ on padding and, in the decoder's self-attention, above the diagonal (t
 exactly 0; each row of a map sums to 1. On *reverse*, cross-attention becomes an anti-diagonal: output position $t$
 looks at source position $n-1-t$. On dates it becomes a permutation: the year is copied first, then the month, then the day.
 """,
-    "tr_md_schedule": r"""
+    "tr_schedule_md": r"""
 **Learning rate with warm-up** (the “Noam” schedule, Vaswani et al. 2017, §5.3):
 $$\mathrm{lrate} = s \cdot d_\text{model}^{-0.5}\cdot \min(\mathrm{step}^{-0.5},\ \mathrm{step}\cdot \mathrm{warmup}^{-1.5})$$
 It rises linearly for *warmup* steps, then decays as $1/\sqrt{\mathrm{step}}$; $s$ is the scale. A post-norm
 Transformer trained at full rate from the first step often diverges: the warm-up lets Adam's estimates settle first.
 """,
-    "tr_md_decoding": r"""
+    "tr_decoding_md": r"""
 **Teacher forcing and free running.** In training the decoder reads the *right* answer shifted by one,
 $\langle s\rangle\, y_1 \dots y_{T}$, and predicts $y_1 \dots y_T\, \langle/s\rangle$ all at once: one pass, every
 prediction made after a right prefix (teacher forcing). When you use the model it must read *its own* output:
 greedy decoding picks $\hat y_t = \arg\max_y p(y \mid \hat y_{<t}, x)$, appends it and runs again (free running).
 One early mistake then changes everything after it: the gap between the two rows below is *exposure bias*.
 """,
-    "tr_md_induction": r"""
+    "tr_induction_md": r"""
 **Induction heads.** A two-layer, attention-only model reads random tokens repeated once, $[A\,B\,C\dots A\,B\,C\dots]$.
 The first copy cannot be predicted (its loss stays near $\ln$ of the number of tokens); the second can, by a circuit of
 two heads (Olsson et al. 2022): a layer-0 **previous-token head** copies each token's predecessor into it, and a
@@ -142,8 +172,36 @@ suddenly when the induction score rises: the phase change.
 
 ZH = {
     "tr_tab": "Transformer",
-    "tr_intro": "搭建《Attention is all you need》中的编码器–解码器 Transformer，在小任务上实时训练，看交叉注意力"
-                "如何把源序列与答案对齐；再看两层纯注意力模型中归纳头（induction head）如何形成。",
+    "tr_intro": "《Attention is all you need》中的编码器–解码器 Transformer，在小任务上实时训练：看交叉注意力如何把"
+                "源序列与答案对齐。也可以看归纳头（induction head）如何形成。",
+    "tr_experiment": "实验",
+    "tr_experiment_seq2seq": "编码器–解码器学一个任务",
+    "tr_experiment_induction": "归纳头",
+    "tr_part": "显示的注意力",
+    "tr_layer": "层",
+    "tr_head": "头",
+    "tr_head_all": "所有头",
+    **{f"tr_head_{h}": f"头 {h}" for h in range(8)},
+    "tr_decode": "解码这个输入",
+    "tr_input_info": "每当你按“解码”或改变视图时，用模型当前的状态一步一步解码它。",
+    "tr_model_box": "模型与训练",
+    "tr_settings_info": "模型设置在按“开始”“重置”或尚无运行时按“单步”时生效；“继续”和“单步”沿用当前运行。"
+                        "输入和显示的注意力随时可以改。",
+    "tr_ind_info": "一个两层、只有注意力的模型读重复一次的随机词元 [A B C … A B C …]。按“开始”：归纳头形成时，"
+                   "重复部分的损失会突然下降。",
+    "tr_how_model": "模型与注意力的公式",
+    "tr_how_schedule": "学习率调度的公式",
+    "tr_how_decoding": "教师强制与自由运行",
+    "tr_how_induction": "归纳头及其得分",
+    "tr_status_iter": "**第 {iteration} 次迭代**",
+    "tr_status_eval": "留出集（{n} 个从未训练过的输入），第 {iteration} 次迭代：损失 {loss} · 词元正确 {tokens} · "
+                      "整个答案正确 **{exact}**",
+    "tr_status_no_eval": "留出集准确率每 {every} 次迭代测一次。",
+    "tr_status_lr": "当前学习率 {lr}",
+    "tr_ind_status_eval": "第 {iteration} 次迭代：第一遍的损失 {first}，重复部分的损失 **{second}** · "
+                          "最高归纳得分 **{induction}**（第 1 层，头 {ind_head}）· 最高前一词元得分 {previous}"
+                          "（第 0 层，头 {prev_head}）",
+    "tr_ind_status_no_eval": "损失和各头得分每 {every} 次迭代测一次。",
     "tr_task": "任务",
     "tr_task_reverse": "反转单词（transforms → smrofsnart）",
     "tr_task_sort": "数字排序（3141592653 → 1123345569）",
@@ -168,6 +226,9 @@ ZH = {
     "tr_err_heads": "d_model（{d_model}）必须能被头数（{heads}）整除：每个头分到 d_model / 头数 个维度。",
     "tr_err_ind_half": "重复的部分由互不相同的词元组成，长度不能超过不同词元的个数（{vocab}），收到的是 {half}。",
     "tr_err_empty": "请先输入要交给模型的内容。",
+    "tr_err_layer": "第 {layer} 层不存在：模型共有 {layers} 层，编号 0 到 {last}。",
+    "tr_err_head": "头 {head} 不存在：每个注意力有 {heads} 个头，编号 0 到 {last}。",
+    "tr_err_no_run": "还没有模型：请先按“开始”“单步”或“重置”。",
     "tr_err_too_long": "输入有 {length} 个字符；这个任务最多接受 {high} 个。",
     "tr_err_chars": "这个任务读不了 {chars}。它只认识这些字符：{allowed}",
     "tr_err_format_add": "请写两个 0 到 {high} 的整数，用 + 连接，例如 358+64；收到的是“{value}”。",
@@ -221,7 +282,7 @@ ZH = {
     "tr_ind_example_title": "电路在一条序列上的表现（行：查询，列：键）",
     "tr_ind_prev_head": "第 0 层第 {head} 个头：前一词元得分 {score}",
     "tr_ind_ind_head": "第 1 层第 {head} 个头：归纳得分 {score}",
-    "tr_md_model": r"""
+    "tr_model_md": r"""
 **模型。** 每个字符变成一个向量，再加上它的位置编码：
 $$X_0 = \mathrm{Embed}(X)\cdot\sqrt{d_\text{model}} + \mathrm{PositionEncoding}(X),\quad
 \mathrm{PE}_{(pos,2i)} = \sin\frac{pos}{10000^{2i/d}},\ \mathrm{PE}_{(pos,2i+1)} = \cos\frac{pos}{10000^{2i/d}}$$
@@ -231,7 +292,7 @@ $$\mathrm{FFN}(x) = \max(0,\ xW_1 + b_1)\,W_2 + b_2 \quad (d_\text{ff} = 4\,d_\t
 **编码器**用自注意力读完整个源序列。**解码器**用*掩码*自注意力读已经写出的答案（一个位置看不到它后面的位置），
 再用**交叉注意力**看编码器的输出（查询来自解码器，键和值来自编码器），最后线性层 + softmax 给出下一个词元。
 """,
-    "tr_md_attention": r"""
+    "tr_attention_md": r"""
 **注意力。** 每个头把查询与键比较，再对值加权平均：
 $$\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}} + M\right)V, \qquad
 \mathrm{MultiHead}(Q, K, V) = \mathrm{Concat}(\mathrm{head}_1, \dots, \mathrm{head}_h)\,W^O$$
@@ -239,19 +300,19 @@ $$\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k
 的对角线上方（未来）取 $-\infty$，所以这些权重正好是 0；每张图的每一行加起来等于 1。在*反转*任务上，交叉注意力会变成
 反对角线：输出位置 $t$ 看源位置 $n-1-t$。在日期任务上它变成一个置换：先抄年份，再抄月份，最后抄日。
 """,
-    "tr_md_schedule": r"""
+    "tr_schedule_md": r"""
 **带预热的学习率**（“Noam”调度，Vaswani 等 2017，§5.3）：
 $$\mathrm{lrate} = s \cdot d_\text{model}^{-0.5}\cdot \min(\mathrm{step}^{-0.5},\ \mathrm{step}\cdot \mathrm{warmup}^{-1.5})$$
 前 *warmup* 步线性上升，之后按 $1/\sqrt{\mathrm{step}}$ 衰减；$s$ 是倍数。后归一化的 Transformer 如果从第一步就用
 全速学习率，常常会发散：预热让 Adam 的估计先稳定下来。
 """,
-    "tr_md_decoding": r"""
+    "tr_decoding_md": r"""
 **教师强制与自由运行。** 训练时解码器读的是右移一位的*正确*答案 $\langle s\rangle\, y_1 \dots y_{T}$，一次算出
 $y_1 \dots y_T\, \langle/s\rangle$ 的预测：一遍前向，每个预测都在正确前缀之后做出（教师强制）。使用模型时它只能读
 *自己的*输出：贪心解码选 $\hat y_t = \arg\max_y p(y \mid \hat y_{<t}, x)$，接上去再算一遍（自由运行）。
 前面错一个，后面就全变了：下面两行之间的差距就是*暴露偏差*（exposure bias）。
 """,
-    "tr_md_induction": r"""
+    "tr_induction_md": r"""
 **归纳头。** 一个两层、只有注意力的模型读重复一次的随机词元 $[A\,B\,C\dots A\,B\,C\dots]$。第一遍无法预测
 （损失停在词元数的 $\ln$ 附近）；第二遍可以，靠两个头组成的电路（Olsson 等 2022）：第 0 层的**前一词元头**
 把每个词元的前一个词元抄进来，第 1 层的**归纳头**找到“前一个词元等于当前词元”的早先位置，并把那里的词元抄过来。
@@ -259,7 +320,3 @@ $y_1 \dots y_T\, \langle/s\rangle$ 的预测：一遍前向，每个预测都在
 对位置 $i+1$ 的平均注意力。归纳得分上升时，第二遍的损失会突然下降：这就是相变。
 """,
 }
-
-SECTIONS = ("tr_md_model", "tr_md_attention", "tr_md_schedule", "tr_md_decoding", "tr_md_induction")
-EN["tr_explain_md"] = "\n".join(EN[key] for key in SECTIONS)
-ZH["tr_explain_md"] = "\n".join(ZH[key] for key in SECTIONS)
