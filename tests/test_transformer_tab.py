@@ -207,3 +207,20 @@ def test_chinese_views():
     status, *plots = tab.live_views(run, core.VIEW_DEFAULTS, "x", "zh")
     assert re.search(r"第 0 次迭代", status)
     assert all(re.search(r"[\u4e00-\u9fff]", p["layout"]["title"]["text"]) for p in plots)
+
+
+def test_a_nan_stops_training_with_a_message(monkeypatch):
+    """A loss that turns NaN (forced here by a hook on the output layer) stops the stream with
+    the shared message; the run keeps its last good weights."""
+    build = core.build_model
+
+    def poisoned(settings, task):
+        model = build(settings, task)
+        model.output.register_forward_hook(lambda module, args, output: output * float("nan"))
+        return model
+
+    monkeypatch.setattr(core, "build_model", poisoned)
+    session = LiveSession()
+    frames = list(tab.start(*settings(steps=100), *VIEW, tab.Shown(), session))
+    status = frames[-1][1]
+    assert "diverged at iteration 1" in status and session.run.iteration == 0
