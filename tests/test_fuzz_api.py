@@ -48,7 +48,7 @@ CHEAP = {
     "iterations": 3, "train_steps": 100, "steps": 2, "images": 1, "new_tokens": 2, "samples": 1,
     "kinds": ["greedy"], "beam_num_beams": 2, "steps_ddpm": 2, "steps_ddim": 2, "steps_dpmpp": 2,
     "steps_euler": 2, "steps_euler_a": 2, "schedulers": ["ddim", "dpmpp"], "text": "To be",
-    "prompt": "To be", "batch": 16, "width": 16,
+    "prompt": "To be", "batch": 16, "width": 16, "ind_steps": 100, "ind_batch": 8, "count": 1,
 }
 
 
@@ -137,10 +137,15 @@ def malformed(param: dict) -> list:
 
 
 def _baseline(param: dict):
+    """The value a case leaves in ``param``: its CHEAP value (within the parameter's bounds, where
+    two labs' settings of one name have different ones), else its default."""
     name = param["parameter_name"]
-    if name in CHEAP:
-        return CHEAP[name]
-    return param.get("parameter_default")
+    if name not in CHEAP:
+        return param.get("parameter_default")
+    bounds = _bounds(param)
+    if bounds and isinstance(CHEAP[name], (int, float)):
+        return type(CHEAP[name])(min(max(CHEAP[name], bounds[0]), bounds[1]))
+    return CHEAP[name]
 
 
 def _body(values: list) -> str:
