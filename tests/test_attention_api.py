@@ -122,3 +122,16 @@ def test_generate_endpoint(client):
 def test_worked_example_endpoint(client):
     out = client.predict(api_name="/attention_toy")
     assert "I love AI" in out["plot"]
+
+
+def test_export_downloads_the_settings_and_the_numbers(client):
+    import json
+
+    [file] = client.predict(TEXT, "shakespeare-gpt", 2, 1, 3, "head", api_name="/attention_export")
+    with open(file if isinstance(file, str) else file["path"], encoding="utf-8") as f:
+        document = json.load(f)
+    assert document["settings"] == {"text": TEXT, "model_id": "shakespeare-gpt", "layer": 2, "head": 1, "query": 3,
+                                    "mode": "head"}
+    model, tokenizer = models.load_causal_lm("shakespeare-gpt")
+    attn = core.attention_maps(model, tokenizer(TEXT)["input_ids"])
+    np.testing.assert_allclose(document["data"]["query_attention"], attn[2, 1, 3], atol=1e-6)

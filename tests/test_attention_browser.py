@@ -1,52 +1,172 @@
-"""The attention lab in headless Chromium: one flow per view, and the Chinese locale. Screenshots go to artifacts/."""
+"""The attention lab in headless Chromium: a shared link on a projector (1280×720) opening the head
+it names, every plotted view at full width after sub-tab switches, clicks on the census and the
+model view that open a head, Copy link; the longest text on a phone (390×844) with token labels
+kept apart and no sideways scroll; the Chinese locale. Screenshots go to artifacts/."""
 
+import re
+from urllib.parse import quote
+
+import numpy as np
+
+from components import models
+from demos.attention import core
 from tests.conftest import screenshot, title_contains
 
+MODEL = "shakespeare-gpt"
+TEXT = "The king is dead. Long live the king!"   # 11 tokens
+LONGEST = "Now is the winter of our discontent made glorious summer by this sun of York. " * 20  # > 256 tokens
+PLOTS = {"Head": "attention_head_plot", "Aggregates": "attention_aggregates_plot",
+         "The arithmetic": "attention_arithmetic_plot"}
 
-def test_attention_tab_draws_and_reacts_to_a_head_choice(page_factory):
-    page = page_factory("en-US")
-    page.get_by_role("button", name="Show attention").click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    title = page.locator(".js-plotly-plot .gtitle").first
-    assert "Layer 0, head 0" in title.text_content()
-    notice = page.locator("#attention_notice")
-    assert "22 tokens" in notice.text_content()  # the default text; the query slider is on its last token
-    # a new text typed but not analysed: a selection still redraws the analysed text (it used to
-    # analyse "Hi", 2 tokens, with query 21 and fail)
-    page.locator("#attention_text textarea").fill("Hi")
-    # choose another head by typing into the slider's number box
-    number = page.locator("input[aria-label='number input for Head']")
-    number.fill("1")
-    number.press("Enter")
-    title_contains(page, "head 1", timeout=30_000)
-    assert "22 tokens" in notice.text_content()
-    assert page.locator(".toast-body").count() == 0  # no error message
-    screenshot(page, "attention_head")
-    page.get_by_role("tab", name="Model view").click()
-    image = page.locator("img[src*='gradio_api'], img[src*='file=']").first
-    image.wait_for(timeout=30_000)
+
+def box(page, element_id: str) -> dict:
+    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
+                         "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }",
+                         element_id)
+
+
+def plot_width_share(page, element_id: str) -> float:
+    """The drawn plot's width over its container's (0 while it is not drawn)."""
+    return page.evaluate("""id => {
+        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
+        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
+    }""", element_id)
+
+
+def overlapping_labels(page, element_id: str) -> list:
+    """Pairs of tick labels (any axis of the plot) whose boxes overlap by more than half a pixel."""
+    return page.evaluate("""id => {
+        const boxes = [...document.querySelectorAll('#' + id + ' .xtick text, #' + id + ' .ytick text')]
+            .filter(t => t.textContent).map(t => [t.textContent, t.getBoundingClientRect()]);
+        const pairs = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p] = boxes[i], [b, q] = boxes[j];
+            const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (dx > 0.5 && dy > 0.5) pairs.push([a, b]);
+        }
+        return pairs;
+    }""", element_id)
+
+
+def show_view(page, name: str) -> None:
+    """Bring a sub-tab to the front; its plot (drawn while hidden) must come back at full width."""
+    views = page.locator("#attention_views")
+    tab = views.get_by_role("tab", name=name, exact=True)
+    if tab.count():
+        tab.click()
+    else:   # a narrow page lists the sub-tabs that do not fit under "More tabs"
+        views.get_by_role("button", name="More tabs").click()
+        views.locator(".overflow-dropdown button", has_text=name).click()
+    if name in PLOTS:
+        page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
+                               " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
+                               arg=PLOTS[name], timeout=30_000)
+        page.wait_for_timeout(300)   # the page's relabelling after the redraw
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_heads(page_factory):
+    query = f"?lab=attention&text={quote(TEXT)}&layer=2&head=3&query=5&mode=mean"
+    page = page_factory("en-US", query, viewport=(1280, 720))
+    title_contains(page, "Layer 2, head 3", timeout=120_000)
+    # the link's state: the controls, and the result drawn from them
+    assert [page.locator(f"#attention_{n} input[type=number]").input_value() for n in ("layer", "head", "query")] \
+        == ["2", "3", "5"]
+    assert "11 tokens" in page.locator("#attention_notice").text_content()
+    model, tokenizer = models.load_causal_lm(MODEL)
+    oracle = core.attention_maps(model, tokenizer(TEXT)["input_ids"])[2, 3]   # the model's own attention
+    drawn = page.evaluate("() => document.querySelector('#attention_head_plot .js-plotly-plot').data[0].z")
+    np.testing.assert_allclose(np.nan_to_num(np.array(drawn, dtype=float)), oracle, atol=1e-6)
+    # on the first screen: the whole heatmap, or at the very least 90% of it
+    head = box(page, "attention_head_plot")
+    assert 0 <= head["top"] < 720 and (min(head["bottom"], 720) - head["top"]) / (head["bottom"] - head["top"]) >= 0.9
+    screenshot(page, "attention_projector")
+    for name in ("Aggregates", "The arithmetic", "Head"):   # the first two were drawn while hidden
+        show_view(page, name)
+        assert plot_width_share(page, PLOTS[name]) >= 0.9, name
+        assert overlapping_labels(page, PLOTS[name]) == [], name
+    show_view(page, "Token view")
+    assert "Token 5" in page.get_by_text("attends to").first.text_content()
+
+    # the census names the heads that stand out; a click on a cell opens that head
+    show_view(page, "Head census")
+    assert page.locator("#attention_census .att-census-panel").count() == len(core.SCORES)
+    assert page.locator("#attention_census td.att-standout").count() >= 1
+    screenshot(page, "attention_census")
+    page.locator("#attention_census td[data-layer='4'][data-head='1']").first.click()
+    title_contains(page, "Layer 4, head 1", timeout=60_000)
+    assert page.locator("#attention_head_plot").is_visible()   # the Head view came to the front
+    assert plot_width_share(page, "attention_head_plot") >= 0.9
+
+    # a tile of the model view opens its head too (tiles of 72 px, gaps of 6, margins 40 and 26)
+    show_view(page, "Model view")
+    image = page.locator("#attention_model_view img").first
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=30_000)
     screenshot(page, "attention_model_view")
-    # a click on the tile of layer 3, head 4 (tiles of 72 px, gaps of 6, margins 40 and 26)
-    box = image.bounding_box()
-    natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
-    x, y = 40 + 4 * 78 + 36, 26 + 3 * 78 + 36
-    image.click(position={"x": x * box["width"] / natural[0], "y": y * box["height"] / natural[1]})
-    page.get_by_role("tab", name="Head", exact=True).click()
-    title_contains(page, "Layer 3, head 4", timeout=30_000)
+    x, y = 40 + 4 * 78 + 36, 26 + 3 * 78 + 36   # in the image's own pixels
+    # where that pixel is drawn: the image is scaled to fit its box and centred in it
+    at = image.evaluate("""(img, [x, y]) => {
+        const w = img.clientWidth, h = img.clientHeight, nw = img.naturalWidth, nh = img.naturalHeight;
+        const scale = Math.min(w / nw, h / nh);
+        return {x: (w - nw * scale) / 2 + x * scale, y: (h - nh * scale) / 2 + y * scale};
+    }""", [x, y])
+    image.click(position=at)
+    title_contains(page, "Layer 3, head 4", timeout=60_000)
+    assert page.locator("#attention_head_plot").is_visible()
+    assert page.locator(".toast-body").count() == 0   # no error on the way
+
+    page.locator("#attention_copy_link").click()
+    page.wait_for_function("() => (document.querySelector('#attention_link textarea, #attention_link input') || {})"
+                           ".value", timeout=30_000)
+    link = page.locator("#attention_link textarea, #attention_link input").first.input_value()
+    assert re.search(r"\?lab=attention&text=The\+king.*&layer=3&head=4&query=5&mode=mean$", link), link
 
 
-def test_chinese_locale_shows_chinese_labels(page_factory):
+def test_the_longest_text_on_a_phone_keeps_labels_apart_and_fits_the_width(page_factory):
+    page = page_factory("en-US", viewport=(390, 844))
+    page.locator("#attention_text textarea").fill(LONGEST)   # longer than a link may carry
+    page.get_by_role("button", name="Show attention").click()
+    page.wait_for_selector(f"#attention_notice >> text=cut to its first {core.LIMITS.max_tokens} tokens",
+                           timeout=120_000)
+    title_contains(page, "Layer 0, head 0")
+    page.wait_for_timeout(500)
+    for name in ("Head", "Aggregates", "The arithmetic"):
+        show_view(page, name)
+        plot = box(page, PLOTS[name])
+        assert plot["left"] >= 0 and plot["right"] <= 390, name
+        assert plot_width_share(page, PLOTS[name]) >= 0.9, name
+        assert overlapping_labels(page, PLOTS[name]) == [], name
+        assert no_sideways_scroll(page), name
+        if name == "Head":
+            page.locator("#attention_head_plot").scroll_into_view_if_needed()
+            screenshot(page, "attention_phone")
+    show_view(page, "Head census")
+    assert no_sideways_scroll(page)
+    page.locator("#attention_census").scroll_into_view_if_needed()
+    screenshot(page, "attention_phone_census")
+    # the same plot on a projector: the labels are redone for the room they have now
+    show_view(page, "Head")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_function("() => { const b = document.getElementById('attention_head_plot');"
+                           " const s = b.querySelector('.main-svg'); return s.getBoundingClientRect().width > 800; }",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    assert overlapping_labels(page, "attention_head_plot") == []
+    ticks = page.evaluate("() => document.querySelectorAll('#attention_head_plot .xtick text').length")
+    assert 20 < ticks < core.LIMITS.max_tokens   # thinned, yet more labels than on the phone
+    screenshot(page, "attention_long_projector")
+
+
+def test_chinese_locale_shows_chinese_labels_and_census(page_factory):
     page = page_factory("zh-CN")
-    assert page.get_by_role("button", name="显示注意力").is_visible()
     assert page.get_by_role("tab", name="注意力", exact=True).is_visible()
-    page.get_by_role("button", name="显示注意力").click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    assert "第 0 层" in page.locator(".js-plotly-plot .gtitle").first.text_content()
+    assert page.get_by_role("button", name="显示注意力").is_visible()
+    title_contains(page, "第 0 层", timeout=120_000)   # the default text, analysed as the page opens
+    page.locator("#attention_views").get_by_role("tab", name="注意力头普查", exact=True).click()
+    page.wait_for_selector("#attention_census >> text=前一词元", timeout=30_000)
+    assert "均匀注意力" in page.locator("#attention_census").text_content()
     screenshot(page, "attention_zh")
-    page.get_by_role("tab", name="解码", exact=True).click()
-    assert page.get_by_role("button", name="比较策略").is_visible()
-    assert page.get_by_text("要比较的策略").is_visible()
-    page.get_by_role("button", name="比较策略").click()
-    page.wait_for_selector("text=束搜索 (B = 4", timeout=120_000)
-    screenshot(page, "decoding_zh")

@@ -196,10 +196,13 @@ def test_a_selection_beyond_the_analysed_text_is_refused_naming_the_control(fiel
     assert translate(err.value.key, "en", **err.value.values) == f"{label} must be between 0 and {high}, got {value}."
 
 
-def test_a_new_text_keeps_the_layer_and_head_where_they_exist_and_moves_the_query_to_the_end():
+def test_a_new_text_keeps_the_layer_head_and_query_where_they_exist():
     chosen = core.Selection(layer=4, head=1, query=3, mode="mean")
-    assert core.carry_selection(chosen, (6, 6, 20, 20)) == core.Selection(layer=4, head=1, query=19, mode="mean")
-    assert core.carry_selection(chosen, (2, 1, 5, 5)) == core.Selection(layer=1, head=0, query=4, mode="mean")
+    assert core.carry_selection(chosen, (6, 6, 20, 20)) == chosen   # a shared link's query is shown
+    assert core.carry_selection(chosen, (2, 1, 5, 5)) == core.Selection(layer=1, head=0, query=3, mode="mean")
+    # past the text's end, or the first token (which only sees itself): the last token
+    assert core.carry_selection(chosen, (6, 6, 3, 3)).query == 2
+    assert core.carry_selection(core.Selection(query=0), (6, 6, 20, 20)).query == 19
 
 
 def test_generation_layer_is_checked_against_the_model_depth():
@@ -234,6 +237,51 @@ def test_head_census_of_a_previous_token_head():
     assert census.previous[0, 0] == pytest.approx(1.0) and census.self_[0, 0] == 0.0
     assert census.first[0, 0] == pytest.approx(1 / 3) and census.entropy[0, 0] == pytest.approx(0.0, abs=1e-6)
     assert census.induction is induction
+
+
+@pytest.mark.parametrize("T", [2, 5, 22])
+def test_uniform_attention_scores_match_their_closed_forms(T):
+    """Uniform causal attention puts 1/(q+1) on each key of query q: its previous, first and self
+    shares are all mean_{q=1..T-1} 1/(q+1), its entropy mean ln(q+1); on [r, r] (n tokens twice)
+    its induction score is mean_{i=0..n-2} 1/(n+i+1)."""
+    census = core.head_census(np.stack([core.uniform_attention(T)] * 2)[None], np.zeros((1, 2)))
+    q = np.arange(1, T)
+    share = np.mean(1 / (q + 1))
+    for score in ("previous", "first", "self_"):
+        assert census.uniform[score] == pytest.approx(share)
+        np.testing.assert_allclose(getattr(census, score), share)   # a uniform head scores exactly that
+    assert census.uniform["entropy"] == pytest.approx(np.mean(np.log(q + 1)))
+    n = core.LIMITS.induction_len
+    assert census.uniform["induction"] == pytest.approx(np.mean(1 / (n + np.arange(n - 1) + 1)))
+
+
+def test_standouts_name_the_heads_twice_as_strong_as_uniform_attention():
+    T = 11
+    flat = core.uniform_attention(T)
+    previous = np.eye(T, k=-1)
+    previous[0, 0] = 1
+    focused = np.eye(T)   # every token on itself: entropy 0, self share 1
+    attn = np.stack([np.stack([flat, previous, focused, 0.5 * flat + 0.5 * previous])])   # (1, 4, T, T)
+    census = core.head_census(attn, np.array([[0.01, 0.9, 0.02, 0.03]]))
+    share = census.uniform["previous"]   # 0.22 for 11 tokens
+    # head 1 is a perfect previous-token head; head 3 puts half of each row there, 0.5 + share / 2 >= 2 share
+    assert core.standouts(census, "previous") == [(0, 1, pytest.approx(1.0)), (0, 3, pytest.approx(0.5 + share / 2))]
+    assert core.standouts(census, "self_") == [(0, 2, pytest.approx(1.0))]
+    assert [h for _, h, _ in core.standouts(census, "entropy")] == [1, 2]   # both at 0 nats
+    assert core.standouts(census, "induction") == [(0, 1, pytest.approx(0.9))]
+    # no head is twice uniform on the first token: none named, the strongest still known
+    assert core.standouts(census, "first") == []
+    assert core.strongest(census, "first")[:2] == (0, 0) and core.strongest(census, "entropy")[2] == pytest.approx(0.0)
+
+
+def test_at_most_three_heads_are_named_and_a_one_token_text_names_none():
+    T = 6
+    previous = np.eye(T, k=-1)
+    previous[0, 0] = 1
+    census = core.head_census(np.stack([previous] * 5)[None], np.zeros((1, 5)))
+    assert len(core.standouts(census, "previous")) == core.MAX_NAMED == 3
+    one = core.head_census(np.ones((1, 2, 1, 1)), np.zeros((1, 2)))
+    assert all(core.standouts(one, score) == [] for score in core.SCORES)
 
 
 def test_generation_rows_average_over_heads_or_everything():

@@ -44,8 +44,8 @@ def test_a_selection_redraws_the_analysed_text_not_the_textbox(page):
     query = next(c for c in shown.outputs if getattr(c, "elem_id", None) == "attention_query")
     assert values[query] == n_tokens - 1
     values[shown.inputs[0]] = SHORT  # typed, not submitted
-    selections = events_running(page, tab.select)  # slider moves, and a click on the model view
-    assert len(selections) == 2
+    selections = events_running(page, tab.select)  # slider moves, a click on the model view or the census
+    assert len(selections) == 3
     for event in selections:
         notice, head_plot, *_ = event.fn(*[values[c] for c in event.inputs])
         assert f"{n_tokens} tokens" in notice and len(heatmap_z(head_plot)) == n_tokens
@@ -55,7 +55,8 @@ def test_every_queued_event_has_a_queue_group(page):
     from components.queueing import GROUPS
 
     queued = [f for f in page.fns.values() if f.queue]  # gr.Examples fills the textbox unqueued
-    assert len(queued) == 7
+    # show, select, a pick on the model view and on the census (each then select), export, generate, toy
+    assert len(queued) == 9
     for f in queued:
         assert f.concurrency_id in GROUPS, f.api_name
 
@@ -100,9 +101,36 @@ def test_a_disabled_hub_model_is_refused_even_when_its_analysis_is_cached(monkey
 def test_a_click_on_the_model_view_picks_the_tile():
     _, geometry = tab.figures.model_view_image(np.full((6, 6, 4, 4), 0.25), "en")
     tile = gr.SelectData(None, {"index": [40 + 4 * 78 + 36, 26 + 3 * 78 + 36], "value": None})
-    assert tab.pick_from_model_view(geometry, tile) == (3, 4)
+    layer, head, views = tab.pick_from_model_view(geometry, tile)
+    assert (layer, head) == (3, 4) and views.selected == "head"   # the Head view comes to the front
     gap = gr.SelectData(None, {"index": [40 + 72 + 3, 26 + 10], "value": None})
     assert all(isinstance(v, type(gr.skip())) for v in tab.pick_from_model_view(geometry, gap))
+
+
+def test_a_click_on_the_census_opens_that_head_and_a_forged_one_is_refused():
+    layer, head, views = tab.pick_from_census(gr.SelectData(None, {"index": [2, 5], "value": "L2 H5"}))
+    assert (layer, head, views.selected) == (2, 5, "head")
+    assert all(isinstance(v, type(gr.skip())) for v in tab.pick_from_census(gr.SelectData(None, {"index": 3, "value": None})))
+    with pytest.raises(gr.Error, match="Layer must be between 0 and"):
+        tab.pick_from_census(gr.SelectData(None, {"index": [-1, 0], "value": None}))
+
+
+def test_export_holds_the_settings_and_the_model_attention():
+    [path] = tab.export(LONG, MODEL, 3, 2, 5, "head")
+    document = json.loads(open(path, encoding="utf-8").read())
+    model, tokenizer = models.load_causal_lm(MODEL)
+    ids = tokenizer(LONG)["input_ids"]
+    attn = core.attention_maps(model, ids)   # the oracle: the model's own attention, (L, H, T, T)
+    assert document["lab"] == "attention"
+    assert document["settings"] == {"text": LONG, "model_id": MODEL, "layer": 3, "head": 2, "query": 5, "mode": "head"}
+    data = document["data"]
+    assert data["token_ids"] == list(ids) and len(data["tokens"]) == len(ids)
+    np.testing.assert_allclose(data["head_attention"], attn[3, 2], atol=1e-6)
+    np.testing.assert_allclose(data["query_attention"], attn[3, 2, 5], atol=1e-6)
+    np.testing.assert_allclose(data["layer_mean"], attn[3].mean(0), atol=1e-6)
+    assert np.array(data["census"]["previous"]).shape == (6, 6) and set(data["census"]["uniform"]) == set(core.SCORES)
+    with pytest.raises(gr.Error, match="Layer must be between 0 and 5, got 6"):
+        tab.export(LONG, MODEL, 6, 0, 0, "head")
 
 
 def test_generation_layer_beyond_the_model_is_refused():

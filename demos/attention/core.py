@@ -15,6 +15,7 @@ import torch
 
 from components.head_scores import induction_score, row_statistics
 from components.i18n import InputError
+from components import models
 from components.models import model_context
 from components.settings import controls, setting
 from components.tokens import labels_for_ids, labels_from_offsets
@@ -37,6 +38,18 @@ class AttentionLimits:
 
 
 LIMITS = AttentionLimits()
+
+
+DEFAULT_TEXT = "The king is dead. Long live the king! The king is dead. Long live the king!"
+# every causal LM the registry knows (hub ones are refused by the handlers while disabled)
+CAUSAL_LMS = tuple(spec.model_id for spec in models.BUNDLED + models.HUB if spec.kind == models.CAUSAL_LM)
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """What is analysed: the text and the model. A shareable link sets these with ``Selection``."""
+    text: str = setting(DEFAULT_TEXT, label="att_text", max_chars=LIMITS.max_text_chars)
+    model_id: str = setting(models.default_model(models.CAUSAL_LM), label="model", choices=CAUSAL_LMS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,10 +88,13 @@ def check_selection(selection: Selection, attn_shape: tuple) -> None:
 
 def carry_selection(selection: Selection, attn_shape: tuple) -> Selection:
     """The selection for a newly analysed text: layer and head stay where the model has them
-    (else move to its last), the query moves to the last token. The controls show the move."""
+    (else move to its last); the query stays where the text has it, so a shared link shows its
+    query, but query 0 (the first token can only look at itself) and a query past the text move
+    to the last token. The controls show the move."""
     n_layer, n_head, T, _ = attn_shape
+    query = selection.query if 0 < selection.query < T else T - 1
     return dataclasses.replace(selection, layer=min(selection.layer, n_layer - 1),
-                               head=min(selection.head, n_head - 1), query=T - 1)
+                               head=min(selection.head, n_head - 1), query=query)
 
 
 def check_generation(settings: GenerationSettings, n_layer: int) -> None:
@@ -243,6 +259,11 @@ def record_selection(model, analysis: Analysis, selection: Selection) -> Selecti
                            mean_over_heads(attn)[layer], rollout(attn)[layer])
 
 
+SCORES = ("previous", "first", "induction", "self_", "entropy")  # the census's scores, in the order shown
+STANDS_OUT = 2.0   # a head stands out when its share is at least twice uniform attention's (its entropy at most half)
+MAX_NAMED = 3      # at most this many standing-out heads are named per score
+
+
 @dataclasses.dataclass(frozen=True)
 class HeadCensus:
     """Per head (L, H) arrays, so a learner can spot what each head does."""
@@ -252,6 +273,8 @@ class HeadCensus:
     self_: np.ndarray       # mean attention of a token to itself
     induction: np.ndarray   # on [r, r] with r random: mean attention to the token after the
                             # earlier copy of the current token (Olsson et al., 2022)
+    uniform: dict           # score -> its value for a head that spreads every row evenly over the
+                            # tokens it may see: the level at which a score says nothing
 
 
 def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
@@ -263,10 +286,48 @@ def induction_scores(model, limits: AttentionLimits = LIMITS) -> np.ndarray:
     return induction_score(attention_maps(model, r + r), n)
 
 
-def head_census(attn: np.ndarray, induction: np.ndarray) -> HeadCensus:
+def uniform_attention(T: int) -> np.ndarray:
+    """(T, T) causal attention that weighs every visible key alike: row q is 1/(q+1) on keys 0..q."""
+    return np.tril(np.ones((T, T))) / np.arange(1, T + 1)[:, None]
+
+
+def head_census(attn: np.ndarray, induction: np.ndarray, limits: AttentionLimits = LIMITS) -> HeadCensus:
     """The census of the heads on one text's attention (L, H, T, T), with the model's induction
-    scores (``induction_scores``: they depend on the model only, so a caller keeps them)."""
-    return HeadCensus(*row_statistics(attn), induction)
+    scores (``induction_scores``: they depend on the model only, so a caller keeps them), and
+    each score of uniform attention on the same text (and the same [r, r] sequence)."""
+    T = attn.shape[-1]
+    entropy, previous, first, self_ = row_statistics(attn)
+    flat = row_statistics(uniform_attention(T)[None, None])
+    n = limits.induction_len
+    flat_induction = induction_score(uniform_attention(2 * n)[None, None], n)
+    uniform = {name: float(v[0, 0]) for name, v in zip(("entropy", "previous", "first", "self_", "induction"),
+                                                       (*flat, flat_induction))}
+    return HeadCensus(entropy, previous, first, self_, induction, uniform)
+
+
+def standouts(census: HeadCensus, score: str) -> list[tuple[int, int, float]]:
+    """(layer, head, value) of the heads whose ``score`` stands out from uniform attention,
+    strongest first, at most MAX_NAMED: a share at least STANDS_OUT times uniform's, an entropy at
+    most 1/STANDS_OUT of it. Empty when no head does (or the text is one token long)."""
+    values, flat = getattr(census, score), census.uniform[score]
+    if flat <= 0:
+        return []
+    lower_is_stronger = score == "entropy"
+    order = np.argsort(values if lower_is_stronger else -values, axis=None, kind="stable")[:MAX_NAMED]
+    named = []
+    for layer, head in zip(*np.unravel_index(order, values.shape)):
+        value = float(values[layer, head])
+        if (value <= flat / STANDS_OUT) if lower_is_stronger else (value >= STANDS_OUT * flat):
+            named.append((int(layer), int(head), value))
+    return named
+
+
+def strongest(census: HeadCensus, score: str) -> tuple[int, int, float]:
+    """(layer, head, value) of the head with the highest ``score`` (the lowest entropy)."""
+    values = getattr(census, score)
+    index = np.argmin(values) if score == "entropy" else np.argmax(values)
+    layer, head = np.unravel_index(index, values.shape)
+    return int(layer), int(head), float(values[layer, head])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,11 +1,18 @@
-"""Figures (and the model-view image) for the attention lab. No gradio here.
+"""Figures (and the model-view image, and the census grid) for the attention lab. No gradio here.
 
 Every title and axis label goes through ``translate(key, lang)``. Token axes use numeric
 positions with the token labels as tick text, because repeated tokens would otherwise be merged
-into one category.
+into one category. How many of those labels fit depends on the plot's size on the page, which
+only the page knows: each figure carries every token of each token axis in ``layout.meta.tokens``,
+and the page (``tab.PLOT_JS``) labels every k-th token, k the smallest that keeps the labels
+apart at the plot's real size, turning x labels upright when they do not fit side by side.
+The figure's own ticks are that choice for a typical desktop size.
 """
 
 from __future__ import annotations
+
+import html
+import math
 
 import numpy as np
 from plotly.colors import sample_colorscale
@@ -13,18 +20,44 @@ from PIL import Image, ImageDraw, ImageFont
 
 from components.i18n import translate
 from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from demos.attention import core
 from demos.attention.core import GenerationAttention, HeadArithmetic, HeadCensus, ToyExample, cosine_similarity
 
 COLORSCALE = "Viridis"
 MASKED_COLOR = "#d9d9d9"  # the causal mask: cells a query may not look at
+TICK_FONT = 12
+LINE_PX = 1.3 * TICK_FONT + 2   # the room a label needs along an axis: its line height and a gap
+UPRIGHT_AFTER = 12              # x labels start upright beyond this many tokens (the page decides at its size)
+HEATMAP_HEIGHT = 480            # the head heatmap: below the page's header and the lab's tabs, in view at 1280×720
 
 
-def _token_axis(labels: list[str], max_ticks: int = 64, slanted: bool = False) -> dict:
-    """Tick every token when it fits, else every k-th one (hover still names each token)."""
-    step = max(1, int(np.ceil(len(labels) / max_ticks)))
-    ticks = list(range(0, len(labels), step))
+def titled(title: str, subtitle: str, height: int, **extra) -> dict:
+    """A layout whose short title stays on one line on a phone, the detail in a smaller subtitle."""
+    layout = base_layout(title, height, **extra)
+    layout["title"]["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#555"}}
+    return layout
+
+
+def plotly_text(label: str) -> str:
+    """A token as plotly text: plotly reads a few HTML tags ("<b>", "<br>", links) in labels and
+    hovers, so "<" and "&" are escaped (plotly shows the entities as the characters)."""
+    return html.escape(label, quote=False)
+
+
+def token_axis(labels: list[str], axis_px: float, x: bool = False) -> dict:
+    """Every k-th token (labels already ``plotly_text``), k the smallest that gives each label
+    LINE_PX on an axis ``axis_px`` long; the page redoes this at the plot's real size."""
+    stride = max(1, math.ceil(LINE_PX * len(labels) / axis_px))
+    ticks = list(range(0, len(labels), stride))
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [labels[i] for i in ticks],
-            "tickangle": -60 if slanted and len(labels) > 8 else 0}
+            "tickfont": {"size": TICK_FONT}, "automargin": True, "showgrid": False, "zeroline": False,
+            "tickangle": -90 if x and len(labels) > UPRIGHT_AFTER else 0}
+
+
+def with_token_axes(layout: dict, axes: dict[str, list[str]]) -> dict:
+    """Record every token of each token axis (layout key -> labels) for the page's relabelling."""
+    layout["meta"] = {"tokens": axes}
+    return layout
 
 
 def _masked(matrix: np.ndarray) -> np.ndarray:
@@ -37,15 +70,19 @@ def _masked(matrix: np.ndarray) -> np.ndarray:
 def head_heatmap(probs: np.ndarray, labels: list[str], layer: int, head: int, lang: str):
     """Query tokens (rows) × key tokens (columns) for one head; grey cells are masked."""
     T = len(labels)
+    labels = [plotly_text(t) for t in labels]
     weight = translate("att_weight", lang)
     trace = {"type": "heatmap", "z": _masked(probs), "colorscale": COLORSCALE, "zmin": 0, "zmax": 1,
              "customdata": [[f"{labels[i]} → {labels[j]}" for j in range(T)] for i in range(T)],
-             "colorbar": {"title": {"text": weight}},
+             "colorbar": {"title": {"text": weight}, "thickness": 14},
              "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
-    layout = base_layout(translate("att_head_title", lang, layer=layer, head=head), 560, plot_bgcolor=MASKED_COLOR)
-    layout["xaxis"] = {"title": {"text": translate("att_key_axis", lang)}, **_token_axis(labels, slanted=True)}
-    layout["yaxis"] = {"title": {"text": translate("att_query_axis", lang)}, "autorange": "reversed", **_token_axis(labels)}
-    return figure([trace], layout)
+    layout = titled(translate("att_head_title", lang, layer=layer, head=head), translate("att_head_subtitle", lang),
+                    HEATMAP_HEIGHT, plot_bgcolor=MASKED_COLOR)
+    layout["margin"] = {"l": 60, "r": 20, "t": 64, "b": 50}
+    layout["xaxis"] = {"title": {"text": translate("att_key_axis", lang)}, **token_axis(labels, 700, x=True)}
+    layout["yaxis"] = {"title": {"text": translate("att_query_axis", lang)}, "autorange": "reversed",
+                       **token_axis(labels, HEATMAP_HEIGHT - 160)}
+    return figure([trace], with_token_axes(layout, {"xaxis": labels, "yaxis": labels}))
 
 
 def _viridis_lut() -> np.ndarray:
@@ -115,7 +152,10 @@ def token_view_html(weights: np.ndarray, labels: list[str], query: int, lang: st
 
 def aggregates_figure(layer_mean: np.ndarray, rolled: np.ndarray, labels: list[str], layer: int, lang: str):
     """Mean over heads for one layer beside attention rollout up to that layer."""
-    layout = base_layout(translate("att_aggregates_title", lang), 500, plot_bgcolor=MASKED_COLOR)
+    labels = [plotly_text(t) for t in labels]
+    layout = titled(translate("att_aggregates_title", lang), translate("att_aggregates_subtitle", lang), 500,
+                    plot_bgcolor=MASKED_COLOR)
+    layout["margin"]["t"] = 90
     layout |= grid(1, 2, [translate("att_mean_title", lang, layer=layer),
                           translate("att_rollout_title", lang, layer=layer)], hspace=0.12)
     hover = translate("att_query_axis", lang) + " %{y}, " + translate("att_key_axis", lang) + " %{x}: %{z:.3f}<extra></extra>"
@@ -123,67 +163,94 @@ def aggregates_figure(layer_mean: np.ndarray, rolled: np.ndarray, labels: list[s
     for n, matrix in enumerate((layer_mean, rolled)):
         data.append(on_cell({"type": "heatmap", "z": _masked(matrix), "colorscale": COLORSCALE, "zmin": 0,
                              "zmax": 1, "showscale": n == 1, "hovertemplate": hover}, n))
-        cell_axes(layout, n, x={"title": {"text": translate("att_key_axis", lang)}, **_token_axis(labels, 32, slanted=True)},
-                  y={"title": {"text": translate("att_query_axis", lang)}, "autorange": "reversed", **_token_axis(labels, 32)})
-    return figure(data, layout)
+        # the query tokens are labelled once, on the left panel
+        cell_axes(layout, n, x={"title": {"text": translate("att_key_axis", lang)}, **token_axis(labels, 330, x=True)},
+                  y={"autorange": "reversed", **token_axis(labels, 330), "showticklabels": n == 0,
+                     **({"title": {"text": translate("att_query_axis", lang)}} if n == 0 else {})})
+    return figure(data, with_token_axes(layout, {"xaxis": labels, "yaxis": labels, "xaxis2": labels}))
 
 
-def census_figure(census: HeadCensus, lang: str):
-    """Each head as a point: share of attention to the previous token against its induction
-    score; colour is entropy. Previous-token heads sit right, induction heads high."""
+CENSUS_NAMES = {"previous": "att_score_previous", "first": "att_score_first", "induction": "att_score_induction",
+                "self_": "att_score_self", "entropy": "att_score_entropy"}
+CELL_PX, SMALL_CELL_PX = 40, 16  # a grid cell with its number printed; without (more than 12 heads)
+
+
+def _cell_colour(strength: float) -> tuple[str, str]:
+    """(background, text colour) of a census cell of strength in [0, 1] on the Viridis scale."""
+    r, g, b = VIRIDIS[int(round(min(max(strength, 0.0), 1.0) * 255))]
+    return f"rgb({r},{g},{b})", "black" if strength > 0.6 else "white"
+
+
+def census_html(census: HeadCensus, lang: str) -> str:
+    """One layer × head grid per score, each cell coloured by its score and clickable (its
+    ``data-layer`` and ``data-head`` open that head); above each grid the heads that stand out from
+    uniform attention are named, or the strongest with "none stands out", beside uniform's value.
+    Shares are coloured on one fixed 0–1 scale, so a score that is small everywhere looks small;
+    entropy by how far below uniform's it is (dark: as spread as uniform, bright: focused)."""
     n_layer, n_head = census.previous.shape
-    names = [f"L{l}H{h}" for l in range(n_layer) for h in range(n_head)]
-    t = {k: translate(k, lang) for k in ("att_prev_share", "att_induction", "att_first_share", "att_self_share", "att_entropy")}
-    trace = {
-        "type": "scatter", "mode": "markers+text", "x": census.previous.ravel(), "y": census.induction.ravel(),
-        "text": names, "textposition": "top center",
-        "customdata": np.stack([census.first.ravel(), census.self_.ravel(), census.entropy.ravel()], -1),
-        "marker": {"size": 12, "color": census.entropy.ravel(), "colorscale": "Plasma",
-                   "colorbar": {"title": {"text": t["att_entropy"]}}},
-        "hovertemplate": "%{text}<br>" + t["att_prev_share"] + " %{x:.2f}<br>" + t["att_induction"]
-        + " %{y:.2f}<br>" + t["att_first_share"] + " %{customdata[0]:.2f}<br>" + t["att_self_share"]
-        + " %{customdata[1]:.2f}<br>" + t["att_entropy"] + " %{customdata[2]:.2f}<extra></extra>",
-    }
-    layout = base_layout(translate("att_census_title", lang), 540)
-    layout["xaxis"] = {"title": {"text": t["att_prev_share"]}, "range": [-0.05, 1.05], "gridcolor": "#eee"}
-    layout["yaxis"] = {"title": {"text": t["att_induction"]}, "range": [-0.05, 1.05], "gridcolor": "#eee"}
-    return figure([trace], layout)
-
-
-CENSUS_COLUMNS = ("att_col_layer", "att_col_head", "att_col_entropy", "att_col_prev", "att_col_first",
-                  "att_col_self", "att_col_induction")
-
-
-def census_table(census: HeadCensus, lang: str) -> dict:
-    """The census as a table ({"headers", "data"}), one row per head."""
-    n_layer, n_head = census.previous.shape
-    rows = [[l, h, *(round(float(a[l, h]), 3) for a in
-                     (census.entropy, census.previous, census.first, census.self_, census.induction))]
-            for l in range(n_layer) for h in range(n_head)]
-    return {"headers": [translate(k, lang) for k in CENSUS_COLUMNS], "data": rows}
+    cell = CELL_PX if n_head <= 12 else SMALL_CELL_PX
+    head_name = lambda l, h: f"L{l} H{h}"  # noqa: E731
+    panels = []
+    for score in core.SCORES:
+        values, flat = getattr(census, score), census.uniform[score]
+        name = translate(CENSUS_NAMES[score], lang)
+        named = core.standouts(census, score)
+        if named:
+            summary = " · ".join(f"<b>{head_name(l, h)}</b> {v:.2f}" for l, h, v in named)
+        else:
+            l, h, v = core.strongest(census, score)
+            summary = translate("att_census_none", lang, head=head_name(l, h), value=f"{v:.2f}")
+        marked = {(l, h) for l, h, _ in named}
+        rows = ["<tr><th></th>" + "".join(f"<th>H{h}</th>" for h in range(n_head)) + "</tr>"]
+        for l in range(n_layer):
+            cells = []
+            for h in range(n_head):
+                v = float(values[l, h])
+                strength = (1 - v / flat if flat > 0 else 0.0) if score == "entropy" else v
+                background, ink = _cell_colour(strength)
+                outline = " att-standout" if (l, h) in marked else ""
+                text = f"{v:.2f}" if cell == CELL_PX else ""
+                cells.append(f'<td class="att-cell{outline}" data-layer="{l}" data-head="{h}" '
+                             f'title="{head_name(l, h)} · {name}: {v:.3f}" '
+                             f'style="background:{background};color:{ink};width:{cell}px;height:{cell}px">{text}</td>')
+            rows.append(f"<tr><th>L{l}</th>{''.join(cells)}</tr>")
+        uniform = translate("att_census_uniform", lang, value=f"{flat:.2f}")
+        panels.append(f'<div class="att-census-panel"><div class="att-census-name">{name}</div>'
+                      f'<div class="att-census-summary">{summary}</div><div class="att-census-uniform">{uniform}</div>'
+                      f'<div class="att-census-scroll"><table class="att-census-grid">{"".join(rows)}</table></div></div>')
+    return f'<div class="att-census">{"".join(panels)}</div>'
 
 
 def arithmetic_figure(steps: HeadArithmetic, labels: list[str], layer: int, head: int, lang: str):
-    """Q, K, V, QKᵀ, ÷√dₖ, mask, softmax, ×V for the chosen head, each titled by its equation."""
+    """Q, K, V, QKᵀ, ÷√dₖ, mask, softmax, ×V for the chosen head, each titled by its equation
+    (the mask M in the figure's title); the query tokens are labelled on the left panels only."""
     panels = [  # (title, matrix, square token × token?, probabilities?)
         ("Q = LN(x)·W_Q", steps.q, False, False), ("K = LN(x)·W_K", steps.k, False, False),
         ("V = LN(x)·W_V", steps.v, False, False), ("S = Q·Kᵀ", steps.scores, True, False),
-        (f"S / √dₖ   (dₖ = {steps.d_k})", steps.scaled, True, False),
-        ("S/√dₖ + M   (M = −∞ " + translate("att_above_diag", lang) + ")", steps.masked, True, False),
-        ("A = softmax(S/√dₖ + M)", steps.probs, True, True), ("A·V", steps.output, False, False),
+        (f"S/√dₖ (dₖ = {steps.d_k})", steps.scaled, True, False), ("S/√dₖ + M", steps.masked, True, False),
+        ("A = softmax(·)", steps.probs, True, True), ("A·V", steps.output, False, False),
     ]
-    layout = base_layout(translate("att_arith_title", lang, layer=layer, head=head), 700, plot_bgcolor=MASKED_COLOR)
-    layout |= grid(2, 4, [p[0] for p in panels], hspace=0.07, vspace=0.2)
-    data = []
+    labels = [plotly_text(t) for t in labels]
+    layout = titled(translate("att_arith_title", lang, layer=layer, head=head), translate("att_arith_subtitle", lang),
+                    700, plot_bgcolor=MASKED_COLOR)
+    layout["margin"]["t"] = 90
+    layout |= grid(2, 4, [p[0] for p in panels], hspace=0.06, vspace=0.2)
+    data, token_axes = [], {}
     for n, (_, matrix, square, is_prob) in enumerate(panels):
         z = _masked(np.where(np.isinf(matrix), np.nan, matrix)) if square else matrix
         data.append(on_cell({"type": "heatmap", "z": z, "showscale": False,
                              "colorscale": COLORSCALE if is_prob else "RdBu", "reversescale": not is_prob,
                              **({} if is_prob else {"zmid": 0}),
                              "hovertemplate": "%{y}, %{x}: %{z:.4f}<extra></extra>"}, n))
-        x_axis = _token_axis(labels, 12, slanted=True) if square else {"title": {"text": translate("att_dim_axis", lang)}}
-        cell_axes(layout, n, x=x_axis, y={"autorange": "reversed", **_token_axis(labels, 12)})
-    return figure(data, layout)
+        x_key, y_key = f"xaxis{n + 1 if n else ''}", f"yaxis{n + 1 if n else ''}"
+        # a dimension axis is labelled at its ends only: four panels side by side on a phone leave
+        # each about 55 px, too little for plotly's own ticks every 10
+        dims = matrix.shape[1]
+        x_axis = token_axis(labels, 150, x=True) if square else {
+            "title": {"text": translate("att_dim_axis", lang)}, "tickmode": "array", "tickvals": [0, dims - 1]}
+        cell_axes(layout, n, x=x_axis, y={"autorange": "reversed", **token_axis(labels, 220), "showticklabels": n % 4 == 0})
+        token_axes |= ({x_key: labels} if square else {}) | ({y_key: labels} if n % 4 == 0 else {})
+    return figure(data, with_token_axes(layout, token_axes))
 
 
 def _number_cells(matrix: np.ndarray) -> list[list[str]]:
@@ -245,19 +312,21 @@ def generation_figure(gen: GenerationAttention, layer: int | None, lang: str):
     """One row per generated token: where its query looked (mean over heads; one layer or all)."""
     rows = gen.mean_rows(layer)  # (N, T)
     n = rows.shape[0]
-    new_labels = gen.labels[gen.prompt_len: gen.prompt_len + n]
+    labels = [plotly_text(t) for t in gen.labels]
+    new_labels = labels[gen.prompt_len: gen.prompt_len + n]
     z = np.array(rows, dtype=float)
     for i in range(n):
         z[i, gen.prompt_len + i:] = np.nan  # not generated yet at that step
     weight = translate("att_weight", lang)
     trace = {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "colorbar": {"title": {"text": weight}},
-             "customdata": [[f"{new_labels[i]} ← {gen.labels[j]}" for j in range(z.shape[1])] for i in range(n)],
+             "customdata": [[f"{new_labels[i]} ← {labels[j]}" for j in range(z.shape[1])] for i in range(n)],
              "hovertemplate": "%{customdata}: %{z:.3f}<extra></extra>"}
     which = translate("att_all_layers", lang) if layer is None else translate("att_layer_short", lang, layer=layer)
-    layout = base_layout(translate("att_gen_title", lang, which=which), max(340, 120 + 28 * n), plot_bgcolor=MASKED_COLOR)
-    layout["xaxis"] = {"title": {"text": translate("att_context_axis", lang)}, **_token_axis(gen.labels, 48, slanted=True)}
+    layout = titled(translate("att_gen_title", lang, which=which), translate("att_gen_subtitle", lang),
+                    max(340, 120 + 28 * n), plot_bgcolor=MASKED_COLOR)
+    layout["xaxis"] = {"title": {"text": translate("att_context_axis", lang)}, **token_axis(labels, 700, x=True)}
     layout["yaxis"] = {"title": {"text": translate("att_generated_axis", lang)}, "autorange": "reversed",
-                       "tickmode": "array", "tickvals": list(range(n)), "ticktext": new_labels}
+                       **token_axis(new_labels, 28 * n)}
     layout["shapes"] = [{"type": "line", "x0": gen.prompt_len - 0.5, "x1": gen.prompt_len - 0.5, "y0": 0, "y1": 1,
                          "yref": "paper", "line": {"color": "#f5a300", "width": 2, "dash": "dash"}}]
-    return figure([trace], layout)
+    return figure([trace], with_token_axes(layout, {"xaxis": labels, "yaxis": new_labels}))

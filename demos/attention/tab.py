@@ -3,34 +3,40 @@
 API (errors come back in the caller's language, naming the control):
 - ``/attention`` (text, model_id, layer, head, query, mode): analyse the text and draw every view;
   returns the four sliders' new ranges, the selection's views (notice, head heatmap, token view,
-  aggregates, arithmetic), the model view and its geometry, the census (plot, table), the
+  aggregates, arithmetic), the model view and its geometry, the census (HTML grids), the
   position encodings, then the text and model that were analysed. Layer and head stay where the
-  model has them; the query moves to the last token.
+  model has them, the query where the text has it (``core.carry_selection``).
 - ``/attention_select`` (text, model_id, layer, head, query, mode): the selection's views of an
   analysed text, checked against that text's layers, heads and tokens.
+- ``/attention_export`` (text, model_id, layer, head, query, mode): a JSON file with the settings
+  and the numbers behind the views of an analysed text.
 - ``/attention_generate`` (text, model_id, new_tokens, gen_layer): greedy tokens and where each looked.
 - ``/attention_toy`` (): self-attention by hand on three tokens.
-The selection is ``core.Selection``'s fields and the generation ``core.GenerationSettings``'s.
+The selection is ``core.Selection``'s fields and the generation ``core.GenerationSettings``'s. A
+shareable link sets ``core.Source``'s fields (text, model_id) and the selection, then presses
+"Show attention".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import gradio as gr
 
-from components import controls, models
+from components import controls, exports, links_ui, models
 from components.errors import user_errors
 from components.handlers import handler
 from components.i18n import translate
 from components.model_picker import model_picker
 from components.queueing import queue
-from components.ui import I18N, explanation
+from components.ui import I18N, explanation, export_panel
+from components.validation import as_int
 from demos.attention import core, figures
 
 EXAMPLES = [
     "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer",
-    "The king is dead. Long live the king! The king is dead. Long live the king!",
+    core.DEFAULT_TEXT,
     "ROMEO.\nBut soft, what light through yonder window breaks?\nIt is the east, and Juliet is the sun.",
     "Friends, Romans, countrymen, lend me your ears;\nI come to bury Caesar, not to praise him.",
     "Love 🙂 and 爱 are written in bytes.",
@@ -104,10 +110,10 @@ def selection_views(model_id: str, analysis: core.Analysis, selection: core.Sele
 
 
 def text_views(model_id: str, analysis: core.Analysis, lang: str) -> tuple:
-    """(model view image, its geometry, census plot, census table): they depend on the text only."""
+    """(model view image, its geometry, census grids): they depend on the text only."""
     image, geometry = figures.model_view_image(analysis.attn, lang)
     census = core.head_census(analysis.attn, induction(model_id))
-    return image, geometry, figures.census_figure(census, lang), figures.census_table(census, lang)
+    return image, geometry, figures.census_html(census, lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,13 +141,48 @@ def select(text, model_id, settings: core.Selection, lang: str) -> tuple:
     return selection_views(model_id, analysis_of(model_id, text), settings, lang)
 
 
+def open_head(layer: int, head: int) -> tuple:
+    """The sliders' new layer and head, and the Head view brought to the front (the wiring then
+    redraws it, once it is shown: a plot drawn in a hidden tab would come back narrow)."""
+    return layer, head, gr.Tabs(selected="head")
+
+
 @user_errors
 def pick_from_model_view(geometry, evt: gr.SelectData):
-    """A click on the model view: the tile's layer and head go to the sliders."""
+    """A click on the model view: the tile's head opens in the Head view."""
     cell = figures.cell_at(geometry, *evt.index) if geometry and evt.index else None
     if cell is None:
-        return gr.skip(), gr.skip()
-    return cell
+        return gr.skip(), gr.skip(), gr.skip()
+    return open_head(*cell)
+
+
+@user_errors
+def pick_from_census(evt: gr.SelectData, request: gr.Request = None):
+    """A click on a cell of the census: its head opens in the Head view (the page sends the
+    cell's layer and head; the redraw checks them against the analysed model). ``request``
+    gives a refusal the page's language."""
+    index = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
+    if index is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    return open_head(as_int("att_layer", index[0], 0, core.LIMITS.max_layers - 1),
+                     as_int("att_head", index[1], 0, core.LIMITS.max_heads - 1))
+
+
+@handler(core.Selection)
+def export(text, model_id, settings: core.Selection, lang: str) -> list[str]:
+    """The analysed text's tokens, the chosen head's attention, the query's row, the layer's mean,
+    the rollout and the census, as JSON with the settings that made them."""
+    analysis = analysis_of(model_id, text)
+    model, _ = models.load_causal_lm(model_id)
+    chosen = core.record_selection(model, analysis, settings)
+    census = core.head_census(analysis.attn, induction(model_id))
+    data = {
+        "tokens": analysis.encoded.labels, "token_ids": analysis.encoded.ids, "truncated": analysis.encoded.truncated,
+        "head_attention": analysis.attn[settings.layer, settings.head], "query_attention": chosen.weights,
+        "layer_mean": chosen.layer_mean, "rollout": chosen.rolled, "recomputation_max_diff": chosen.max_diff,
+        "census": {score: getattr(census, score) for score in core.SCORES} | {"uniform": census.uniform},
+    }
+    return [exports.result_json("attention", {"text": text, "model_id": model_id} | dataclasses.asdict(settings), data)]
 
 
 @handler(core.GenerationSettings)
@@ -163,54 +204,152 @@ def toy(lang: str):
 # ---------------------------------------------------------------------------------------------
 # layout
 
+# The page's side of the token axes (figures.py): each plot labels every k-th token, k the
+# smallest that keeps the labels apart at the plot's real size (x labels turn vertical when they
+# do not fit side by side), redone after every draw, so a phone, a projector and a resized window
+# each get labels that never overlap. A plot drawn while its sub-tab was hidden is redrawn at its
+# container's width once it shows.
+PLOT_JS = """
+() => {
+  if (window.attentionPlots) return;
+  window.attentionPlots = true;
+  const LINE = (font) => 1.3 * font + 2;   // figures.LINE_PX
+  const ruler = document.createElement("canvas").getContext("2d");
+  const plain = (label) => label.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const relabel = (gd) => {
+    const tokens = gd.layout && gd.layout.meta && gd.layout.meta.tokens;
+    const full = gd._fullLayout;
+    if (!tokens || !full || !window.Plotly || !gd.offsetWidth) return;
+    const update = {};
+    for (const [key, labels] of Object.entries(tokens)) {
+      const axis = full[key];
+      if (!axis || !axis._length || !labels.length) continue;
+      const font = (axis.tickfont && axis.tickfont.size) || 12;
+      const per = axis._length / labels.length;   // pixels per token
+      let need = LINE(font), angle = 0;
+      if (key.startsWith("x")) {
+        ruler.font = font + "px " + ((axis.tickfont && axis.tickfont.family) || full.font.family);
+        const widest = Math.max(...labels.map((l) => ruler.measureText(plain(l)).width));
+        if (widest + 6 <= per) need = per; else angle = -90;
+      }
+      const stride = Math.max(1, Math.ceil(need / per));
+      const ticks = [];
+      for (let i = 0; i < labels.length; i += stride) ticks.push(i);
+      const own = gd.layout[key] || {};
+      if (!same(own.tickvals || [], ticks) || (own.tickangle || 0) !== angle) {
+        update[key + ".tickvals"] = ticks;
+        update[key + ".ticktext"] = ticks.map((i) => labels[i]);
+        update[key + ".tickangle"] = angle;
+      }
+    }
+    if (Object.keys(update).length) window.Plotly.relayout(gd, update);
+  };
+  const hook = (gd) => {
+    if (gd.attentionHooked || !gd.on) return;
+    gd.attentionHooked = true;
+    gd.on("plotly_afterplot", () => relabel(gd));
+    new ResizeObserver(() => {
+      const full = gd._fullLayout;
+      if (gd.offsetWidth && full && Math.abs(full.width - gd.offsetWidth) > 1) window.Plotly.Plots.resize(gd);
+    }).observe(gd);
+    relabel(gd);
+  };
+  const scan = () => document.querySelectorAll(".attention-plot .js-plotly-plot").forEach(hook);
+  new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
+  scan();
+}
+"""
+
+# As the page opens it presses "Show attention" on the default text, unless a link to this lab
+# will press it once it has set the controls (components.links_ui): a second analysis running
+# beside the link's could write the default layer, head and query over the link's.
+AUTOSHOW_JS = """
+() => {
+  if (new URLSearchParams(window.location.search).get("lab") !== "attention") {
+    document.getElementById("attention_run")?.click();
+  }
+}
+"""
+
+# a click on a census cell sends its head to the server as a select event
+CENSUS_JS = """
+element.addEventListener("click", (event) => {
+  const cell = event.target.closest("[data-layer]");
+  if (cell) trigger("select", { index: [Number(cell.dataset.layer), Number(cell.dataset.head)], value: cell.title });
+});
+"""
+
+# the controls in a side column beside the views, so a projector (1280×720) shows the heatmap
+# without scrolling; on a phone the column stacks above them
+CSS = """
+#attention_intro p { margin: 0; }
+#attention_census .att-census { display: flex; flex-wrap: wrap; gap: 18px; }
+#attention_census .att-census-panel { max-width: 100%; }
+#attention_census .att-census-name { font-weight: 600; }
+#attention_census .att-census-summary, #attention_census .att-census-uniform { font-size: 0.9em; }
+#attention_census .att-census-uniform { color: #666; margin-bottom: 4px; }
+#attention_census .att-census-scroll { overflow-x: auto; }
+#attention_census table.att-census-grid { border-collapse: separate; border-spacing: 2px; width: auto; margin: 0; }
+#attention_census .att-census-grid th { font-weight: normal; font-size: 0.8em; padding: 0 3px; border: none;
+  background: none; text-align: center; }
+#attention_census .att-census-grid td { padding: 0; border: none; text-align: center; font-size: 12px;
+  cursor: pointer; }
+#attention_census .att-census-grid td.att-standout { outline: 3px solid #f5a300; outline-offset: -3px; font-weight: 700; }
+#attention_census .att-census-grid td:hover { outline: 2px solid #222; outline-offset: -2px; }
+"""
+
 
 def layout() -> dict:
     """The lab's components, by name."""
-    gr.Markdown(I18N("att_intro"))
+    gr.Markdown(I18N("att_intro"), elem_id="attention_intro")
     c: dict = {}
-    with gr.Row():
-        with gr.Column(scale=3):
-            c["text"] = gr.Textbox(value=EXAMPLES[1], lines=3, max_lines=8, label=I18N("att_text"),
-                                   max_length=core.LIMITS.max_text_chars, elem_id="attention_text")
-        with gr.Column(scale=1):
+    plot = dict(show_label=False, elem_classes="attention-plot")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=300):
+            c |= controls.build(core.Source, "attention", ["text"], text={"lines": 3, "max_lines": 8})
             c["model_id"] = model_picker(models.CAUSAL_LM)
             c["run"] = gr.Button(I18N("att_run"), variant="primary", elem_id="attention_run")
-    gr.Examples(EXAMPLES, inputs=[c["text"]], label=I18N("examples"))
+            with gr.Accordion(I18N("examples"), open=False):
+                gr.Examples(EXAMPLES, inputs=[c["text"]], label=None)
+            c |= controls.build(core.Selection, "attention")
+            c["notice"] = gr.Markdown(elem_id="attention_notice")
+        with gr.Column(scale=3, min_width=320):
+            with gr.Tabs(elem_id="attention_views") as c["views"]:
+                with gr.Tab(I18N("att_head_view"), id="head"):
+                    c["head_plot"] = gr.Plot(elem_id="attention_head_plot", **plot)
+                with gr.Tab(I18N("att_model_view"), id="model"):
+                    gr.Markdown(I18N("att_model_view_help"))
+                    c["model_view"] = gr.Image(show_label=False, interactive=False, format="png", height=420,
+                                               buttons=["download"], elem_id="attention_model_view")
+                    c["geometry"] = gr.State()
+                with gr.Tab(I18N("att_census"), id="census"):
+                    gr.Markdown(I18N("att_census_help"))
+                    c["census"] = gr.HTML(elem_id="attention_census", js_on_load=CENSUS_JS)
+                with gr.Tab(I18N("att_token_view"), id="token"):
+                    c["token_html"] = gr.HTML()
+                with gr.Tab(I18N("att_aggregates"), id="aggregates"):
+                    c["aggregates_plot"] = gr.Plot(elem_id="attention_aggregates_plot", **plot)
+                with gr.Tab(I18N("att_arithmetic"), id="arithmetic"):
+                    c["arithmetic_plot"] = gr.Plot(elem_id="attention_arithmetic_plot", **plot)
+                with gr.Tab(I18N("att_toy"), id="toy") as c["toy_tab"]:
+                    c["toy_plot"] = gr.Plot(elem_id="attention_toy_plot", **plot)
+                with gr.Tab(I18N("att_positions"), id="positions"):
+                    c["positions_plot"] = gr.Plot(elem_id="attention_positions_plot", **plot)
+                with gr.Tab(I18N("att_generation"), id="generation"):
+                    with gr.Row():
+                        c |= controls.build(core.GenerationSettings, "attention")
+                        c["generate"] = gr.Button(I18N("att_generate"), elem_id="attention_generate")
+                    c["generation_plot"] = gr.Plot(elem_id="attention_generation_plot", **plot)
+                with gr.Tab(I18N("att_explain"), id="explain"):
+                    explanation("att_explain_md")
+            with gr.Row():
+                c["copy_link"] = links_ui.copy_link("attention")
+                c["export"], c["export_files"] = export_panel("attention")
     # the text and model the views show: a selection redraws these, whatever the textbox holds now
-    c["analysed_text"] = gr.Textbox(EXAMPLES[1], label=I18N("att_text"), max_length=core.LIMITS.max_text_chars,
+    c["analysed_text"] = gr.Textbox(core.DEFAULT_TEXT, label=I18N("att_text"), max_length=core.LIMITS.max_text_chars,
                                     visible=False)
     c["analysed_model"] = gr.Textbox(models.default_model(models.CAUSAL_LM), label=I18N("model"), visible=False)
-    with gr.Row():
-        c |= controls.build(core.Selection, "attention")
-    c["notice"] = gr.Markdown(elem_id="attention_notice")
-    with gr.Tabs():
-        with gr.Tab(I18N("att_head_view")):
-            c["head_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_model_view")):
-            gr.Markdown(I18N("att_model_view_help"))
-            c["model_view"] = gr.Image(show_label=False, interactive=False, format="png", buttons=["download"])
-            c["geometry"] = gr.State()
-        with gr.Tab(I18N("att_token_view")):
-            c["token_html"] = gr.HTML()
-        with gr.Tab(I18N("att_aggregates")):
-            c["aggregates_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_census")):
-            gr.Markdown(I18N("att_census_help"))
-            c["census_plot"] = gr.Plot(show_label=False)
-            c["census_df"] = gr.Dataframe(label=I18N("att_census_table"), interactive=False)
-        with gr.Tab(I18N("att_arithmetic")):
-            c["arithmetic_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_toy")) as c["toy_tab"]:
-            c["toy_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_positions")):
-            c["positions_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_generation")):
-            with gr.Row():
-                c |= controls.build(core.GenerationSettings, "attention")
-                c["generate"] = gr.Button(I18N("att_generate"), elem_id="attention_generate")
-            c["generation_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("att_explain")):
-            explanation("att_explain_md")
     return c
 
 
@@ -218,25 +357,34 @@ def layout() -> dict:
 # wiring
 
 
-def build_tab(blocks: gr.Blocks) -> None:
-    """The default text is analysed as soon as the page loads."""
+def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
+    """The default text is analysed as soon as the page loads (AUTOSHOW_JS); a link sets the text
+    and the selection, then presses "Show attention"."""
     c = layout()
     selection = controls.inputs(core.Selection, c)
+    analysed = [c["analysed_text"], c["analysed_model"]]
     views = [c["notice"], c["head_plot"], c["token_html"], c["aggregates_plot"], c["arithmetic_plot"]]
     show_args = dict(fn=show, inputs=[c["text"], c["model_id"], *selection],
                      outputs=[c["layer"], c["head"], c["query"], c["gen_layer"], *views, c["model_view"],
-                              c["geometry"], c["census_plot"], c["census_df"], c["positions_plot"],
-                              c["analysed_text"], c["analysed_model"]], **queue("heavy"))
-    select_args = dict(fn=select, inputs=[c["analysed_text"], c["analysed_model"], *selection], outputs=views,
-                       **queue("control"))
-    gr.on([c["run"].click, c["text"].submit, c["model_id"].change], api_name="attention", **show_args)
-    blocks.load(api_visibility="private", **show_args)
+                              c["geometry"], c["census"], c["positions_plot"], *analysed], **queue("heavy"))
+    select_args = dict(fn=select, inputs=[*analysed, *selection], outputs=views, **queue("control"))
+    # always_last: a press while an analysis runs (the page's own, as it opens) is kept, not dropped
+    gr.on([c["run"].click, c["text"].submit, c["model_id"].change], api_name="attention",
+          trigger_mode="always_last", **show_args)
+    for script in (PLOT_JS, AUTOSHOW_JS):
+        blocks.load(None, js=script, api_visibility="private")
     # .input fires on the learner's own moves only (not on show()'s updates); always_last drops
     # the intermediate values of a drag
     gr.on([c["layer"].input, c["head"].input, c["query"].input, c["mode"].input], api_name="attention_select",
           trigger_mode="always_last", **select_args)
-    c["model_view"].select(pick_from_model_view, [c["geometry"]], [c["layer"], c["head"]], api_visibility="private",
+    picked = [c["layer"], c["head"], c["views"]]
+    c["model_view"].select(pick_from_model_view, [c["geometry"]], picked, api_visibility="private",
                            **queue("control")).then(api_visibility="private", **select_args)
+    c["census"].select(pick_from_census, None, picked, api_visibility="private",
+                       **queue("control")).then(api_visibility="private", **select_args)
+    c["export"].click(export, [*analysed, *selection], [c["export_files"]], api_name="attention_export",
+                      **queue("control"))
     c["generate"].click(generate, [c["text"], c["model_id"], *controls.inputs(core.GenerationSettings, c)],
                         [c["generation_plot"]], api_name="attention_generate", **queue("heavy"))
     c["toy_tab"].select(toy, None, [c["toy_plot"]], api_name="attention_toy", **queue("control"))
+    return links_ui.Linkable((core.Source, core.Selection), c, c["run"], c["copy_link"])
