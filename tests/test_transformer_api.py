@@ -43,6 +43,15 @@ def fresh(server_url, lang=None) -> Client:
     return Client(server_url, verbose=False, headers={"Accept-Language": lang} if lang else None)
 
 
+@pytest.fixture(scope="module")
+def clients(server_url) -> dict:
+    """An English and a Chinese client, each with a reverse model (reset, untrained) in its session."""
+    made = {lang: fresh(server_url, lang) for lang in ("en-US", "zh-CN")}
+    for client in made.values():
+        client.predict(*args(), api_name="/transformer_reset")
+    return made
+
+
 def wait_for_outputs(job, n=2, timeout=120):
     deadline = time.time() + timeout
     while len(job.outputs()) < n:
@@ -122,22 +131,34 @@ def test_export_gives_the_run_as_json_and_its_curves_as_csv(server_url):
     ({"lr_scale": "nan"}, "Learning-rate scale must be a number", "学习率倍数 必须是"),
     ({"lr_scale": 0}, "Learning-rate scale must be above 0 and at most 10, got 0", "学习率倍数 必须大于 0 且不超过 10"),
     ({"lr_scale": 100}, "Learning-rate scale must be between 0 and 10, got 100", "学习率倍数"),
-    ({"text": ""}, "Type an input for the model first", "请先输入"),
-    ({"text": "Hello"}, "This task cannot read 'H'", "这个任务读不了 'H'"),
-    ({"text": "abcdefghijklmnop"}, "The input is 16 characters long; this task takes at most 10", "最多接受 10 个"),
-    ({"task": "date", "text": "31 Feb 2026"}, "is not a day of the calendar", "不是日历上存在的日期"),
+    ({"text": "z" * 65}, "Your input is too long: 65 characters, at most 64 are accepted", "你的输入"),
     ({"layer": 3}, "Layer 3 does not exist: the model has 2 layer(s)", "第 3 层不存在"),
     ({"head": "7"}, "Head 7 does not exist", "头 7 不存在"),
     ({"task": "translate"}, "Task must be one of", "任务 必须是"),
     ({"steps": 0}, "Iterations per Start must be between 100 and 100000, got 0", "每次“开始”训练的迭代数"),
 ])
-def test_bad_input_gets_a_message_naming_the_parameter_in_english_and_chinese(server_url, change, english,
-                                                                              chinese):
-    """The message's text, literally, in each language."""
+def test_bad_input_gets_a_message_naming_the_parameter_in_english_and_chinese(clients, change, english, chinese):
+    """The message's text, literally, in each language; nothing trains."""
     for lang, message in (("en-US", english), ("zh-CN", chinese)):
         with pytest.raises(AppError, match=re.escape(message)):
-            fresh(server_url, lang).submit(*args(**({"steps": 100} | change)), api_name="/transformer_start").result(
-                timeout=60)
+            clients[lang].submit(*args(**({"steps": 100} | change)), api_name="/transformer_start").result(timeout=60)
+
+
+@pytest.mark.parametrize("text, english, chinese", [
+    ("", "Type an input for the model first", "请先输入"),
+    ("Hello", "This task cannot read 'H'", "这个任务读不了 'H'"),
+    ("abcdefghijklmnop", "The input is 16 characters long; this task takes at most 10", "最多接受 10 个"),
+])
+def test_typed_input_the_task_cannot_read_is_refused_naming_what_is_wrong(clients, text, english, chinese):
+    for lang, message in (("en-US", english), ("zh-CN", chinese)):
+        with pytest.raises(AppError, match=re.escape(message)):
+            clients[lang].predict(text, "cross", 1, "all", api_name="/transformer_decode")
+
+
+def test_a_run_started_with_such_input_decodes_the_tasks_example_and_says_why(server_url):
+    status, *_, forcing, _ = fresh(server_url).predict(*args(task="sort", text="Hello"), api_name="/transformer_reset")
+    assert "Your input cannot be decoded: This task cannot read 'H'" in status and "“3141592653”" in status
+    assert plot(forcing)["data"][0]["text"][0][:3] == ["1", "1", "2"]
 
 
 def test_bad_input_to_the_other_endpoints(server_url):

@@ -126,8 +126,22 @@ def test_messages_are_in_the_learners_language():
         tab.decode.__wrapped__("Hi", "cross", 1, "all", tab.Shown(), session, "zh")
     message = translate(info.value.key, "zh", **info.value.values)
     assert "这个任务读不了 'H'" in message and "abcdefghijklmnopqrstuvwxyz" in message
-    status = tab.live_views(session.run, core.VIEW_DEFAULTS, "x", "zh")[0]
+    status = tab.live_views(session.run, tab.Shown(), "x", "zh")[0]
     assert "第 0 次迭代" in status and "留出集准确率每 50 次迭代测一次" in status
+
+
+def test_a_run_whose_task_cannot_read_the_input_decodes_the_example_and_says_why():
+    """A link may choose a task and no input: the run starts, and the status names the problem."""
+    session, shown = LiveSession(), tab.Shown()
+    _, status, _, _, _, forcing, _ = tab.reset(*settings(task="date"), "transforms", "cross", 1, "all", shown, session)
+    assert shown.view.text == "23 Nov 2026" and shown.refused.key == "tr_err_chars"
+    assert "Your input cannot be decoded: This task cannot read 's' 'f'" in status and "“23 Nov 2026”" in status
+    assert forcing["data"][0]["text"][0][:4] == ["2", "0", "2", "6"]
+    tab.decode("1 Jan 2000", "cross", 1, "all", shown, session)   # an input it can read clears the note
+    assert shown.refused is None and "cannot be decoded" not in tab.live_views(session.run, shown, "x", "en")[0]
+    with pytest.raises(InputError) as info:   # a layer the model lacks is the learner's to fix
+        tab.reset.__wrapped__(core.validated(**SMALL), "transforms", "cross", 2, "all", shown, session, "en")
+    assert info.value.key == "tr_err_layer"
 
 
 def test_decode_without_a_run_asks_for_one():
@@ -204,7 +218,7 @@ def test_a_link_sets_both_experiments_and_presses_the_chosen_start():
 
 def test_chinese_views():
     run = core.TransformerRun(core.validated(**SMALL))
-    status, *plots = tab.live_views(run, core.VIEW_DEFAULTS, "x", "zh")
+    status, *plots = tab.live_views(run, tab.Shown(), "x", "zh")
     assert re.search(r"第 0 次迭代", status)
     assert all(re.search(r"[\u4e00-\u9fff]", p["layout"]["title"]["text"]) for p in plots)
 

@@ -93,8 +93,9 @@ def _line(x, y, name: str, color: str, cell: int, dash: str | None = None, marke
 
 
 def _legend_title(title: str, parts: list[tuple[str, str]]) -> str:
-    """A panel title that names its lines in their colours, so no shared legend is needed."""
-    return f"{title}: " + " · ".join(f"<span style='color:{c}'><b>{name}</b></span>" for name, c in parts)
+    """A panel title that names its lines in their colours, so no shared legend is needed; the
+    names go on a second line, so the title fits a phone-width plot."""
+    return f"{title}<br>" + " · ".join(f"<span style='color:{c}'><b>{name}</b></span>" for name, c in parts)
 
 
 def curves_figure(run: TransformerRun, lang: str):
@@ -112,7 +113,7 @@ def curves_figure(run: TransformerRun, lang: str):
               _line(at, [e.exact_accuracy for e in evals], tr("tr_exact_acc"), EXACT, 1, markers=True)]
     layout = base_layout(tr("tr_curves_title", iteration=run.iteration), CURVES_HEIGHT, showlegend=False,
                          margin={"l": 60, "r": 20, "t": 80, "b": 60})
-    layout.update(grid(2, 1, titles, vspace=0.14))
+    layout.update(grid(2, 1, titles, vspace=0.18))
     last = max(1, run.iteration)
     for cell in range(2):
         cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
@@ -225,7 +226,7 @@ def decoding_figure(inspection: Inspection, layer: int, head: int | None, lang: 
     # the step labels sit left of the plot: the margin grows with the widest
     left = 40 + max(label_width(html.unescape(label)) for label in labels)
     layout = base_layout(f"{title}<br><sub>{verdict}<br>{looked}</sub>", HEATMAP_HEIGHT,
-                         margin={"l": left, "r": 10, "t": 100, "b": 60})
+                         margin={"l": left, "r": 10, "t": 120, "b": 60})
     width, height = _plot_px(layout, HEATMAP_HEIGHT)
     layout["xaxis"] = {"title": {"text": tr("tr_source")}, **token_axis(source, width)}
     layout["yaxis"] = {"title": {"text": tr("tr_step_axis")}, "autorange": "reversed", **token_axis(labels, height)}
@@ -286,7 +287,7 @@ def induction_curves_figure(run: InductionRun, lang: str):
             traces.append(_line(at, [float(getattr(e, attribute)[layer, h]) for e in evals], name, color, cell))
     layout = base_layout(tr("tr_ind_curves_title", iteration=run.iteration), 720, showlegend=False,
                          margin={"l": 60, "r": 20, "t": 80, "b": 60})
-    layout.update(grid(3, 1, titles, vspace=0.1))
+    layout.update(grid(3, 1, titles, vspace=0.13))
     last = max(1, run.iteration)
     for cell in range(3):
         cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},

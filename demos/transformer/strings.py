@@ -32,6 +32,8 @@ EN = {
                       "{tokens} · whole answers right **{exact}**",
     "tr_status_no_eval": "held-out accuracy is measured every {every} iterations.",
     "tr_status_lr": "learning rate now {lr}",
+    "tr_status_refused": "⚠ Your input cannot be decoded: {why} The views decode the task's example, “{example}”, "
+                         "instead.",
     "tr_ind_status_eval": "at iteration {iteration}: loss on the first copy {first}, on the repeat **{second}** · "
                           "best induction score **{induction}** (layer 1, head {ind_head}) · best previous-token score "
                           "{previous} (layer 0, head {prev_head})",
@@ -198,6 +200,7 @@ ZH = {
                       "整个答案正确 **{exact}**",
     "tr_status_no_eval": "留出集准确率每 {every} 次迭代测一次。",
     "tr_status_lr": "当前学习率 {lr}",
+    "tr_status_refused": "⚠ 你的输入无法解码：{why} 视图改为解码这个任务的示例“{example}”。",
     "tr_ind_status_eval": "第 {iteration} 次迭代：第一遍的损失 {first}，重复部分的损失 **{second}** · "
                           "最高归纳得分 **{induction}**（第 1 层，头 {ind_head}）· 最高前一词元得分 {previous}"
                           "（第 0 层，头 {prev_head}）",

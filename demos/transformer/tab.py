@@ -45,6 +45,7 @@ VIEW_FIELDS = ("text", "part", "layer", "head")   # the view fields a seq2seq ha
 # costs about as much as a training step, and redrawing it every frame (10 a second) slowed
 # training by ~40 %; the curves and the status come with every frame.
 DECODED_EVERY_S = 0.5
+STATUS_BREAK = "  \n"   # a line break inside one paragraph: the status stays three short lines
 
 # The button a shareable link presses: it presses the Start of the experiment the link chose
 # (components.links_ui presses one button per lab). The induction column may still be appearing
@@ -73,6 +74,7 @@ class Shown:
     """What this session's views show (``gr.State``): the live frames read it, so a new input
     or head chosen while the model trains appears in the next frame."""
     view: core.ViewSettings = core.VIEW_DEFAULTS
+    refused: InputError | None = None   # why the typed input gave way to the task's example
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,9 +85,12 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
-def status_text(run: core.TransformerRun, note: str, lang: str) -> str:
+def status_text(run: core.TransformerRun, note: str, lang: str, refused: InputError | None = None) -> str:
     tr = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     lines = [f"{tr('tr_status_iter', iteration=run.iteration)} · {note}"]
+    if refused is not None:
+        lines.append(tr("tr_status_refused", why=translate(refused.key, lang, **refused.values),
+                        example=run.task.example))
     if run.evaluations:
         e = run.evaluations[-1]
         lines.append(tr("tr_status_eval", n=len(run.held_out), iteration=e.iteration, loss=f"{e.loss:.3f}",
@@ -93,7 +98,7 @@ def status_text(run: core.TransformerRun, note: str, lang: str) -> str:
     else:
         lines.append(tr("tr_status_no_eval", every=core.LIMITS.eval_every))
     lines.append(tr("tr_status_lr", lr=f"{run.lr():.2e}"))
-    return "\n\n".join(lines)
+    return STATUS_BREAK.join(lines)
 
 
 def view_figures(run: core.TransformerRun, view: core.ViewSettings, lang: str) -> tuple:
@@ -105,14 +110,14 @@ def view_figures(run: core.TransformerRun, view: core.ViewSettings, lang: str) -
     return attention, figures.decoding_figure(seen, view.layer, head, lang), figures.forcing_figure(seen, lang)
 
 
-def live_views(run: core.TransformerRun, view: core.ViewSettings, note: str, lang: str,
-               decoded: bool = True) -> tuple:
+def live_views(run: core.TransformerRun, shown: Shown, note: str, lang: str, decoded: bool = True) -> tuple:
     """(status, curves, attention, decoding, forcing, schedule) of the run now; without
     ``decoded``, the last four are left as the page has them (``gr.skip()``)."""
+    status = status_text(run, note, lang, shown.refused)
     if not decoded:
-        return status_text(run, note, lang), figures.curves_figure(run, lang), *[gr.skip()] * 4
+        return status, figures.curves_figure(run, lang), *[gr.skip()] * 4
     horizon = max(run.target, run.iteration, 1)
-    return (status_text(run, note, lang), figures.curves_figure(run, lang), *view_figures(run, view, lang),
+    return (status, figures.curves_figure(run, lang), *view_figures(run, shown.view, lang),
             figures.schedule_figure(run.settings, horizon, run.iteration, lang))
 
 
@@ -142,7 +147,7 @@ def renderer(lang: str, shown: Shown):
         decoded = due(note, view != drawn_view[0])
         if decoded:
             drawn_view[0] = view
-        return live_views(run, view, note, lang, decoded)
+        return live_views(run, shown, note, lang, decoded)
 
     return render
 
@@ -160,11 +165,25 @@ def checked_view(settings: core.TransformerSettings, text, part, layer, head) ->
     return dataclasses.replace(view, text=tasks.validated_source(tasks.TASKS[settings.task], view.text))
 
 
+def show_for_run(shown, settings: core.TransformerSettings, text, part, layer, head) -> Shown:
+    """The view of a run about to start, step or reset. A typed input its task cannot read (a
+    link that chose a task and no input, say) does not stop the run: the views decode the task's
+    example, and the status says why (``/transformer_decode`` refuses such input outright)."""
+    shown = _shown(shown)
+    try:
+        shown.view, shown.refused = checked_view(settings, text, part, layer, head), None
+    except InputError as error:
+        if not error.key.startswith("tr_err_") or error.key in ("tr_err_layer", "tr_err_head"):
+            raise   # a control's own value (part, layer, head, an absurd length): refused
+        example = tasks.TASKS[settings.task].example
+        shown.view, shown.refused = checked_view(settings, example, part, layer, head), error
+    return shown
+
+
 @handler(S)
 def start(settings, text, part, layer, head, shown, session, lang: str):
     """A fresh run from the settings, trained for ``settings.steps`` while streaming."""
-    shown = _shown(shown)
-    shown.view = checked_view(settings, text, part, layer, head)
+    shown = show_for_run(shown, settings, text, part, layer, head)
     yield from live.start(live.session_of(session), core.TransformerRun(settings), settings.steps,
                           renderer(lang, shown), lang)
 
@@ -179,17 +198,16 @@ def resume(steps, shown, session, lang: str):
 @handler(S)
 def step(settings, text, part, layer, head, shown, session, lang: str):
     """One iteration of this session's run; a fresh run from the settings when there is none yet."""
-    session, shown = live.session_of(session), _shown(shown)
-    model_settings = session.run.settings if session.run is not None else settings
-    shown.view = checked_view(model_settings, text, part, layer, head)
+    session = live.session_of(session)
+    shown = show_for_run(shown, session.run.settings if session.run is not None else settings, text, part, layer,
+                         head)
     return live.step(session, lambda: core.TransformerRun(settings), renderer(lang, shown), lang)
 
 
 @handler(S)
 def reset(settings, text, part, layer, head, shown, session, lang: str):
     """A fresh run from the settings at iteration 0 (any training stream of this session stops)."""
-    shown = _shown(shown)
-    shown.view = checked_view(settings, text, part, layer, head)
+    shown = show_for_run(shown, settings, text, part, layer, head)
     return live.reset(live.session_of(session), core.TransformerRun(settings), renderer(lang, shown), lang)
 
 
@@ -203,7 +221,8 @@ def decode(text, part, layer, head, shown, session, lang: str):
     view = checked_view(run.settings, text, part, layer, head)
     with live.CPU.turn(), session.lock:   # a training slice takes the same lock
         drawn = view_figures(run, view, lang)
-    _shown(shown).view = view
+    shown = _shown(shown)
+    shown.view, shown.refused = view, None
     return drawn
 
 
@@ -248,7 +267,7 @@ def induction_status(run: induction.InductionRun, note: str, lang: str) -> str:
                         ind_head=ind_head, previous=f"{e.previous_token[0, prev_head]:.2f}", prev_head=prev_head))
     else:
         lines.append(tr("tr_ind_status_no_eval", every=induction.INDUCTION_LIMITS.eval_every))
-    return "\n\n".join(lines)
+    return STATUS_BREAK.join(lines)
 
 
 def induction_views(run: induction.InductionRun, note: str, lang: str, example: bool = True) -> tuple:
@@ -413,8 +432,10 @@ def layout() -> dict:
     """The lab's components, by name (each experiment's under its own). Nothing trains on page
     load. The curves and the attention sit beside the controls, at the top, so a projected page
     shows them without scrolling."""
-    gr.Markdown(I18N("tr_intro"))
-    c: dict = controls.build(V, "transformer", ["experiment"])
+    with gr.Row(equal_height=True):   # one band: a projected page keeps its height for the figures
+        gr.Markdown(I18N("tr_intro"), scale=4)
+        c: dict = controls.build(V, "transformer", ["experiment"],
+                                 experiment={"scale": 2, "show_label": False, "container": False})
     with gr.Column() as c["seq2seq_box"]:
         c["seq2seq"] = _seq2seq_layout()
     with gr.Column(visible=False) as c["induction_box"]:
@@ -444,9 +465,11 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     seq["decode"].click(decode, [*view, shown, session], decoded, api_name="transformer_decode", **queue("heavy"))
     for event in (seq["text"].submit, seq["part"].input, seq["layer"].release, seq["head"].input):
         event(decode, [*view, shown, session], decoded, api_visibility="private", **queue("heavy"))
-    seq["task"].change(fit_input, [seq["task"], seq["text"]], [seq["text"]], api_visibility="private", queue=False)
+    # .input, not .change: a link sets the task and its input together, and a change event could
+    # read the input before the link's value landed
+    seq["task"].input(fit_input, [seq["task"], seq["text"]], [seq["text"]], api_visibility="private", queue=False)
     for size in (seq["layers"], seq["heads"]):
-        size.change(fit_view, [seq["layers"], seq["heads"], seq["layer"], seq["head"]], [seq["layer"], seq["head"]],
+        size.input(fit_view, [seq["layers"], seq["heads"], seq["layer"], seq["head"]], [seq["layer"], seq["head"]],
                     api_visibility="private", queue=False)
     live_ui.wire("transformer_ind", ind["panel"], ind["session"], [ind["status"], ind["curves"], ind["example"]],
                  start=induction_start, start_inputs=ind_settings, resume=induction_resume,
