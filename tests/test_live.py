@@ -147,7 +147,7 @@ def test_every_learner_sees_a_first_update_before_any_finishes(server_url):
     from components.settings import defaults
     from demos.gan import core
 
-    values = defaults(core.GanSettings) | {"iterations": 300}   # about ten slices each
+    values = defaults(core.GanSettings) | {"iterations": 1000}   # dozens of slices each: longer than the clients take to connect
     clients = [Client(server_url, verbose=False) for _ in range(2 * live.CPU.slots + 2)]
     jobs = [c.submit(*values.values(), None, api_name="/gan_start") for c in clients]
     first, done = {}, {}
@@ -161,5 +161,5 @@ def test_every_learner_sees_a_first_update_before_any_finishes(server_url):
             if n not in done and job.done():
                 done[n] = now
         time.sleep(0.02)
-    assert all("Iteration 300" in job.result()[0] for job in jobs)
+    assert all("Iteration 1000" in job.result()[0] for job in jobs)
     assert max(first.values()) <= min(done.values())
