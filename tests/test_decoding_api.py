@@ -59,8 +59,11 @@ def test_step_slider_walks_through_the_generation(client):
     # the comparison lives in this client's session state; walk to step 5 of output 1
     step5 = json.loads(client.predict("1", 5, api_name="/decoding_step")["plot"])
     assert "#2, step 5" in step5["layout"]["title"]["text"]
-    bars = step5["data"][0]
-    assert len(bars["y"]) == 30 and bars["y"] == sorted(bars["y"], reverse=True)
+    # the 30 most likely tokens, most likely first, over the kept / dropped / chosen bars (the
+    # chosen one is drawn in the kept bars too)
+    probability = {row: p for trace in step5["data"] for row, p in zip(trace["y"], trace["x"])}
+    shown = [probability[row] for row in range(len(probability))]
+    assert len(shown) == 30 and shown == sorted(shown, reverse=True)
     with pytest.raises(AppError, match="Step must be between 0 and 7, got 99"):
         client.predict("1", 99, api_name="/decoding_step")
     with pytest.raises(AppError, match="Output must be one of: 0, 1; got '3'"):
@@ -126,3 +129,13 @@ def test_a_prompt_too_long_for_the_context_is_cut_with_a_note(client):
     long_prompt = "Now is the winter, now the summer; " * 50  # 1,750 characters, > 256 tokens
     out = decode(client, ["greedy"], prompt=long_prompt, new_tokens=16)
     assert "cut to its last 240 tokens" in out[0]
+
+
+def test_export_downloads_the_last_comparison(client):
+    out = decode(client, ["greedy"], new_tokens=5, seed=2)
+    [file] = client.predict(api_name="/decoding_export")
+    with open(file if isinstance(file, str) else file["path"], encoding="utf-8") as f:
+        document = json.load(f)
+    assert document["settings"]["seed"] == 2 and document["settings"]["strategies"] == ["greedy"]
+    [greedy] = document["data"]["comparison"]["outputs"]
+    assert "".join(greedy["tokens"]) == output_tokens(out[1])[0]

@@ -1,45 +1,167 @@
-"""The decoding lab in headless Chromium: one flow per view (the Chinese locale is visited in
-tests/test_attention_browser.py). Screenshots go to artifacts/."""
+"""The decoding lab in headless Chromium: a shared link on a projector (1280×720) that ticks its
+strategies and compares them, every view at full width with its labels apart, the step slider,
+the sweep, Copy link and Export; the longest output on a phone (390×844) with a preset; the
+Chinese locale. Screenshots go to artifacts/."""
 
+import html
+import re
+
+from components.settings import controls, defaults
+from demos.decoding import core, tab
 from tests.conftest import screenshot, title_contains
 
+MODEL = "shakespeare-gpt"
+PLOTS = {"Next-token distribution": "decoding_distribution", "Beam search tree": "decoding_beam_plot",
+         "Metrics": "decoding_metrics_plot"}   # drawn by a comparison
 
-def test_decoding_tab_compares_and_walks_the_steps(page_factory):
-    page = page_factory("en-US")
-    page.get_by_role("tab", name="Decoding", exact=True).click()
-    # a preset sets the strategies
-    page.get_by_label("Search: greedy, beam, contrastive").check()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#decoding_kinds input[type=checkbox]:checked').length === 3", timeout=30_000)
-    page.get_by_label("All eight strategies").check()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#decoding_kinds input[type=checkbox]:checked').length === 8", timeout=30_000)
-    page.locator("#decoding_run").click()
-    page.wait_for_selector("text=beam search (B = 4", timeout=120_000)
-    page.wait_for_selector("text=contrastive search (α = 0.6", timeout=30_000)
-    screenshot(page, "decoding_outputs")
-    page.get_by_role("tab", name="Next-token distribution", exact=True).click()
+
+def top(page, element_id: str) -> float:
+    return page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", element_id)
+
+
+def plot_width_share(page, element_id: str) -> float:
+    """The drawn plot's width over its container's (above 1 for the beam tree, which scrolls)."""
+    return page.evaluate("""id => {
+        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
+        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
+    }""", element_id)
+
+
+def overlapping_labels(page, element_id: str) -> list:
+    """Pairs of tick labels or node labels of the plot whose boxes overlap by more than half a pixel."""
+    return page.evaluate("""id => {
+        const boxes = [...document.querySelectorAll('#' + id + ' .xtick text, #' + id + ' .ytick text, #'
+                                                    + id + ' .textpoint text')]
+            .filter(t => t.textContent).map(t => [t.textContent, t.getBoundingClientRect()]);
+        const pairs = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p] = boxes[i], [b, q] = boxes[j];
+            const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (dx > 0.5 && dy > 0.5) pairs.push([a, b]);
+        }
+        return pairs;
+    }""", element_id)
+
+
+def show_view(page, name: str) -> None:
+    """Bring a sub-tab to the front (from "More tabs" on a narrow page); its plot, drawn while it
+    was hidden, must come back at full width."""
+    views = page.locator("#decoding_views")
+    tab_button = views.get_by_role("tab", name=name, exact=True)
+    if tab_button.count():
+        tab_button.click()
+    else:
+        views.get_by_role("button", name="More tabs").click()
+        views.locator(".overflow-dropdown button", has_text=name).click()
+    if name in PLOTS:
+        page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
+                               " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
+                               arg=PLOTS[name], timeout=30_000)
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def ticked(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('#decoding_kinds input:checked')]"
+                         ".map(e => e.parentElement.textContent.trim())")
+
+
+def card_texts(html_out: str) -> list[str]:
+    """Each output card's label and tokens, as the page's text shows them."""
+    cards = html_out.split("font-weight:600")[1:]
+    return [html.unescape(re.search(r'">([^<]*)</div>', c).group(1)
+                          + "".join(re.findall(r'font-family:monospace;">([^<]*)</span>', c))) for c in cards]
+
+
+def test_a_link_compares_its_strategies_on_a_projectors_first_screen(page_factory):
+    query = "?lab=decoding&strategies=greedy,beam,top_p&top_p_top_p=0.8&seed=3&new_tokens=12"
+    page = page_factory("en-US", query, viewport=(1280, 720))
+    page.wait_for_selector("#decoding_outputs >> text=top-p (nucleus) (p = 0.8, T = 1) #3", timeout=120_000)
+    # the link's state ...
+    assert ticked(page) == ["greedy", "beam search", "top-p (nucleus)"]
+    assert page.locator("#decoding_seed input").input_value() == "3"
+    # ... and its result: the same seed gives the same outputs as the handler called here
+    values = defaults(core.DecodingSettings) | {"top_p_top_p": 0.8, "seed": 3, "new_tokens": 12}
+    expected = tab.decode(*[values[n] for n in controls(core.DecodingSettings)], MODEL, ["greedy", "beam", "top_p"])
+    shown = page.locator("#decoding_outputs").text_content()
+    assert all(card in shown for card in card_texts(expected[1]))
+    assert 0 <= top(page, "decoding_outputs") < 720 - 200   # the outputs begin on the first screen
+    screenshot(page, "decoding_projector")
+
+    show_view(page, "Next-token distribution")
     title_contains(page, "greedy, step 0", timeout=30_000)
-    target = page.locator("input[aria-label='number input for Step']")
-    assert target.count() == 1
-    target.fill("4")
-    target.press("Enter")
+    legend = page.evaluate("() => [...document.querySelectorAll('#decoding_distribution .legendtext')]"
+                           ".map(t => t.textContent)")
+    assert legend == ["kept", "dropped", "chosen"]
+    step = page.locator("#decoding_step input[type=number]")
+    step.fill("4")
+    step.press("Enter")
     title_contains(page, "greedy, step 4", timeout=30_000)
+    assert overlapping_labels(page, "decoding_distribution") == []
     screenshot(page, "decoding_distribution")
-    page.get_by_role("tab", name="Beam search tree", exact=True).click()
-    title_contains(page, "Beam search: the winner scored", timeout=30_000)
+
+    show_view(page, "Beam search tree")
+    title_contains(page, "Beam search (B = 4, lp = 1)", timeout=30_000)
+    assert plot_width_share(page, "decoding_beam_plot") >= 0.9
+    assert overlapping_labels(page, "decoding_beam_plot") == []
+    winner = page.evaluate("() => document.querySelector('#decoding_beam_plot .js-plotly-plot').data"
+                           ".find(t => t.name === \"the winner's path\").x.length")
+    assert winner == 12   # one node per step
     screenshot(page, "decoding_beam_tree")
-    page.get_by_role("tab", name="Metrics", exact=True).click()
-    title_contains(page, "Diversity and repetition per strategy", timeout=30_000)
-    # a header and one row per strategy: the samples of each sampled one together
-    table = page.locator("#decoding_metrics_table")
-    assert table.get_by_role("row").count() == 1 + 8
-    assert table.get_by_text("min-p (min-p = 0.1, T = 1)", exact=True).count() == 1
-    screenshot(page, "decoding_metrics")
-    page.get_by_role("tab", name="Temperature sweep", exact=True).click()
-    new_tokens = page.locator("input[aria-label='number input for New tokens']")
-    new_tokens.fill("8")      # 8 temperatures x 4 samples: short ones keep the test light
-    new_tokens.press("Enter")
-    page.get_by_role("button", name="Run the sweep").click()
+
+    show_view(page, "Metrics")
+    assert page.locator("#decoding_metrics_table").get_by_role("row").count() == 1 + 3
+    assert plot_width_share(page, "decoding_metrics_plot") >= 0.9
+    assert overlapping_labels(page, "decoding_metrics_plot") == []
+
+    show_view(page, "Temperature sweep")
+    page.locator("#decoding_sweep_run").click()
     title_contains(page, "Temperature sweep: higher T", timeout=120_000)
-    screenshot(page, "decoding_sweep")
+    assert plot_width_share(page, "decoding_sweep_plot") >= 0.9
+
+    page.locator("#decoding_export").click()
+    page.wait_for_selector("#decoding_export_files >> text=.json", timeout=60_000)
+    page.locator("#decoding_copy_link").click()
+    page.wait_for_function("() => (document.querySelector('#decoding_link textarea, #decoding_link input') || {})"
+                           ".value", timeout=30_000)
+    link = page.locator("#decoding_link textarea, #decoding_link input").first.input_value()
+    assert "new_tokens=12&seed=3&" in link and "top_p_top_p=0.8" in link
+    assert link.endswith("strategies=greedy%2Cbeam%2Ctop_p"), link
+
+
+def test_the_longest_output_on_a_phone_fits_the_width_and_keeps_labels_apart(page_factory):
+    longest = controls(core.PromptSettings)["new_tokens"].high
+    page = page_factory("en-US", f"?lab=decoding&strategies=beam,top_p&samples=1&new_tokens={longest}",
+                        viewport=(390, 844))
+    page.wait_for_selector("#decoding_outputs >> text=beam search (B = 4", timeout=180_000)
+    assert no_sideways_scroll(page)
+    for name in ("Next-token distribution", "Beam search tree", "Metrics"):
+        show_view(page, name)
+        page.wait_for_timeout(300)
+        assert no_sideways_scroll(page), name
+        assert overlapping_labels(page, PLOTS[name]) == [], name
+        page.locator(f"#{PLOTS[name]}").scroll_into_view_if_needed()
+        screenshot(page, f"decoding_phone_{PLOTS[name].removeprefix('decoding_')}")
+        if name == "Beam search tree":   # its columns keep their width: it scrolls sideways in its own box
+            assert page.evaluate("() => { const b = document.getElementById('decoding_beam_plot');"
+                                 " return b.scrollWidth > 2 * b.clientWidth; }")
+    # a preset ticks its strategies, and Copy link carries them
+    page.get_by_label("Search: greedy, beam, contrastive").check()
+    page.wait_for_function("() => document.querySelectorAll('#decoding_kinds input:checked').length === 3",
+                           timeout=30_000)
+    page.locator("#decoding_copy_link").click()
+    page.wait_for_function("() => ((document.querySelector('#decoding_link textarea, #decoding_link input') || {})"
+                           ".value || '').includes('contrastive')", timeout=30_000)
+
+
+def test_chinese_locale(page_factory):
+    page = page_factory("zh-CN", "?lab=decoding&strategies=greedy,beam&new_tokens=8")
+    page.wait_for_selector("#decoding_outputs >> text=束搜索 (B = 4", timeout=120_000)
+    assert page.get_by_role("button", name="比较策略").is_visible()
+    assert page.get_by_text("要比较的策略").is_visible()
+    page.locator("#decoding_views").get_by_role("tab", name="束搜索树", exact=True).click()
+    title_contains(page, "束搜索（B = 4", timeout=30_000)
+    screenshot(page, "decoding_zh")

@@ -73,6 +73,34 @@ def test_beam_search_equals_generate_when_hypotheses_end_early(beams):
     assert any(c.status == "finished" and c.token == 0 for c in ours.candidates)
 
 
+@pytest.mark.parametrize("beams,lp", [(2, 1.0), (4, 0.5), (3, 2.0)])
+def test_the_winners_path_spells_the_output_model_generate_gives(model, beams, lp):
+    beam = core.beam_search(model, PROMPT, Strategy("beam", num_beams=beams, length_penalty=lp), 10, EOS)
+    path = core.winner_path(beam)
+    assert [c.token for c in path] == generate(model, max_new_tokens=10, num_beams=beams, do_sample=False,
+                                               length_penalty=lp)
+    assert [c.step for c in path] == list(range(len(path)))
+    assert [c.status for c in path] == ["kept"] * (len(path) - 1) + ["finished"]
+    assert path[-1].score == pytest.approx(beam.finished[0][1])   # the winner's Σ log p
+
+
+def test_the_winners_path_when_hypotheses_end_early():
+    m = tiny_gpt(eos_token_id=0)
+    with torch.no_grad():
+        m.lm_head.weight[0] -= 5 * m.lm_head.weight[0].sign()
+    beam = core.beam_search(m, PROMPT, Strategy("beam", num_beams=3), 10, 0)
+    assert [c.token for c in core.winner_path(beam)] == beam.output.tokens
+
+
+@pytest.mark.parametrize("text,key", [("greedy,telepathy", "err_choice"), ("", "dec_err_none"), (",", "dec_err_none")])
+def test_a_links_strategies_are_checked(text, key):
+    assert core.StrategyChoice("top_p,greedy").kinds() == ["top_p", "greedy"]
+    assert core.StrategyChoice().kinds() == list(core.DEFAULT_KINDS)
+    with pytest.raises(InputError) as err:
+        parse(core.StrategyChoice, {"strategies": text})
+    assert err.value.key == key
+
+
 def test_contrastive_search_follows_the_definition(model):
     """One step by hand: among the top-k, maximise (1-α)p(v) - α max cos(h_v, h_context)."""
     alpha, k = 0.6, 4

@@ -22,7 +22,7 @@ def values(cls=core.DecodingSettings, **changes) -> list:
 
 
 def test_decode_answers_every_view_and_keeps_the_step_views():
-    notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first = tab.decode(
+    notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first, record = tab.decode(
         *values(samples=2), MODEL, ["top_k", "greedy", "beam"])
     # greedy, beam, then top-k's two samples: the lab's order, whatever the order asked
     labels = [o.label for o in steps.outputs]
@@ -37,7 +37,13 @@ def test_decode_answers_every_view_and_keeps_the_step_views():
     assert len(beam_rows["data"]) == 4 and beam is not None
     assert first["layout"]["title"]["text"].startswith("greedy, step 0")
     assert notes == ""
+    assert record["settings"]["strategies"] == ["greedy", "beam", "top_k"] and record["settings"]["samples"] == 2
 
+
+def bars(figure) -> dict:
+    """Token row -> (probability, status) over the distribution's kept / dropped / chosen traces
+    (the chosen token's bar is drawn in the kept trace too, then over it in the chosen one)."""
+    return {y: (x, trace["name"]) for trace in figure["data"] for y, x in zip(trace["y"], trace["x"])}
 
 def test_greedy_output_is_models_own_greedy_decoding():
     """The step views of greedy decoding: the chosen token is always the most likely one, and the
@@ -56,9 +62,37 @@ def test_show_step_draws_the_chosen_output_and_step():
     steps = tab.decode(*values(new_tokens=5), MODEL, ["greedy", "top_p"])[2]
     figure = tab.show_step(steps, "2", 4)
     assert figure["layout"]["title"]["text"].startswith(f"{steps.outputs[2].label}, step 4")
-    bars = figure["data"][0]
     view = steps.outputs[2].views[4]
-    np.testing.assert_allclose(list(bars["y"]), view.top_probs)
+    drawn = bars(figure)
+    np.testing.assert_allclose([drawn[i][0] for i in range(len(view.top_ids))], view.top_probs)
+    # the legend names all three kinds of bar, and each bar is in the one its token belongs to
+    assert [trace["name"] for trace in figure["data"]] == ["kept", "dropped", "chosen"]
+    for i, (token, keep) in enumerate(zip(view.top_ids, view.kept)):
+        assert drawn[i][1] == ("chosen" if token == view.chosen else "kept" if keep else "dropped")
+
+
+def test_export_holds_the_settings_outputs_and_beam_of_the_last_comparison():
+    import json
+
+    out = tab.decode(*values(samples=1, seed=4), MODEL, ["beam", "top_p"])
+    steps, record = out[2], out[-1]
+    _, swept = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
+    [path] = tab.export(record, swept)
+    document = json.loads(open(path, encoding="utf-8").read())
+    assert document["lab"] == "decoding" and document["settings"]["seed"] == 4
+    assert document["settings"]["strategies"] == ["beam", "top_p"]
+    data = document["data"]
+    outputs = data["comparison"]["outputs"]
+    assert [o["label"] for o in outputs] == [o.label for o in steps.outputs]
+    # the numbers are the views': the top-p sample's step 2 distribution, and the beam's winner
+    view = steps.outputs[1].views[2]
+    assert outputs[1]["steps"][2]["top_probs"] == pytest.approx(view.top_probs)
+    assert outputs[1]["steps"][2]["kept_count"] == view.kept_count
+    beam = data["comparison"]["beam"]
+    assert beam["finished"][0]["tokens"] == outputs[0]["token_ids"] and len(beam["winner_path"]) == 6
+    assert data["sweep"]["sweep"]["temperatures"] == list(core.LIMITS.sweep_temperatures)
+    with pytest.raises(gr.Error, match="nothing to export yet"):
+        tab.export(None, None)
 
 
 def test_step_errors_are_translated(monkeypatch):
@@ -82,7 +116,7 @@ def test_no_strategy_is_refused_before_the_model_loads(monkeypatch):
 
 def test_sweep_entropy_rises_with_temperature():
     """The entropy of softmax(z / T) grows with T (the distribution flattens towards uniform)."""
-    figure = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
+    figure, _ = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
     data = figure["data"]
     entropy, distinct2 = list(data[0]["y"]), list(data[1]["y"])
     assert list(data[0]["x"]) == list(core.LIMITS.sweep_temperatures)
@@ -98,3 +132,24 @@ def test_presets_choose_strategies_and_reset_their_parameters(name):
     # every preset's values pass the server's checks
     settings = parse(core.DecodingSettings, dict(zip(tab.STRATEGY_PARAMS, params)))
     assert len(core.strategies(settings, kinds)[0]) == len(kinds)
+
+
+def test_beam_tree_labels_its_nodes_and_draws_the_winners_path():
+    out = tab.decode(*values(new_tokens=8), MODEL, ["beam"])
+    steps, tree = out[2], out[5]
+    traces = {trace.get("name"): trace for trace in tree["data"]}
+    winner = traces["the winner's path"]
+    assert list(winner["x"]) == list(range(8))   # one node per step, from the first to the winner's finish
+    # the winner's nodes spell the beam output; every label fits its column
+    pieces = [steps.pieces.get(v.chosen) for v in steps.outputs[0].views]
+    assert list(winner["text"]) == [tab.figures.short_label(p) for p in pieces]
+    labels = [t for trace in tree["data"] for t in trace.get("text") or [] if t]
+    assert all(len(t) <= tab.figures.LABEL_WIDTH for t in labels)
+    assert not any(traces["pruned"]["text"])                  # pruned candidates are unlabelled dots
+    assert tree["layout"]["width"] >= tab.figures.STEP_PX * 8
+
+
+@pytest.mark.parametrize("text,width,expected", [("␣lord", 7, "␣lord"), ("␣DESDEMONA", 7, "␣DESDE…"),
+                                                 ("爱爱爱爱", 7, "爱爱爱…"), ("<b>", 7, "&lt;b&gt;")])
+def test_short_labels_fit_their_width(text, width, expected):
+    assert tab.figures.short_label(text, width) == expected

@@ -117,6 +117,19 @@ class DecodingSettings(PromptSettings):
     contrastive_repetition_penalty: float = REPETITION_PENALTY.setting()
 
 
+@dataclasses.dataclass(frozen=True)
+class StrategyChoice:
+    """The strategies a comparison runs, as a shareable link carries them (``strategies=top_k,top_p``):
+    names from KINDS joined by commas. The page shows them as checkboxes."""
+    strategies: str = setting(",".join(DEFAULT_KINDS), label="dec_strategies", max_chars=200)
+
+    def check(self):
+        chosen_kinds(self.kinds())
+
+    def kinds(self) -> list[str]:
+        return [kind for kind in self.strategies.split(",") if kind]
+
+
 # kind -> {settings field: Strategy field}, read off the field names (no kind is a prefix of another's)
 STRATEGY_FIELDS = {kind: {name: name[len(kind) + 1:] for name in controls(DecodingSettings)
                           if name.startswith(kind + "_")} for kind in KINDS}
@@ -353,6 +366,24 @@ def beam_search(model, prompt: list[int], strategy: Strategy, new_tokens: int, e
     raw = _teacher_forced_logits(model, prompt, best_tokens)
     output = Output(strategy, 0, best_tokens, raw.numpy(), _processed(strategy, prompt, best_tokens, raw).numpy())
     return BeamResult(output, candidates, finished)
+
+
+def winner_path(beam: BeamResult) -> list[BeamCandidate]:
+    """The candidates the winning hypothesis went through, step 0 first: each step's kept beam it
+    extends (a candidate's ``parent`` indexes the previous step's kept beams, in rank order), then
+    the candidate that finished it."""
+    tokens, total, _ = beam.finished[0]
+    kept: dict[tuple[int, int], BeamCandidate] = {}   # (step, index among the step's kept beams) -> candidate
+    per_step: Counter = Counter()
+    for c in beam.candidates:                          # in rank order within each step
+        if c.status == "kept":
+            kept[(c.step, per_step[c.step])] = c
+            per_step[c.step] += 1
+    path = [next(c for c in beam.candidates if c.status == "finished" and c.step == len(tokens) - 1
+                 and c.token == tokens[-1] and c.score == total)]
+    while path[-1].step > 0:
+        path.append(kept[(path[-1].step - 1, path[-1].parent)])
+    return path[::-1]
 
 
 @torch.no_grad()

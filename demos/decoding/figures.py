@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 import html
+import unicodedata
+from collections import Counter
 
 import numpy as np
 from plotly.colors import sample_colorscale
 
 from components.i18n import translate
 from components.plots import base_layout, figure
+from demos.decoding import core
 from demos.decoding.core import BeamResult, Metrics, Output, OutputSteps, StepView, Strategy, Sweep
 
 KEPT, DROPPED, CHOSEN = "#3b6fb6", "#c9c9c9", "#f28e2b"
+PRUNED = "#dcdcdc"    # a pruned beam candidate: faint, so the beams carried on stand out
 PROB_SCALE = "RdYlGn"  # red = unlikely under the model, green = likely
+ROW_PX = 17            # a horizontal bar's row: a 12 px token label and a gap
+STEP_PX = 64           # a column of the beam tree: room for a node label of LABEL_WIDTH at 12 px
+RANK_PX = 40           # a row of the beam tree: a node and its label above it
+LABEL_WIDTH = 7        # a node label's longest width, in narrow characters (a wide CJK one counts 2)
+
+
+def titled(title: str, subtitle: str, height: int, **extra) -> dict:
+    """A layout whose short title stays on one line on a phone, the detail in a smaller subtitle
+    (``<br>`` starts another line)."""
+    layout = base_layout(title, height, **extra)
+    layout["title"]["font"] = {"size": 15}
+    layout["title"]["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#555"}}
+    return layout
+
+
+def short_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` cut to ``width`` narrow characters, ending in "…" when cut (plotly text, escaped)."""
+    widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text]
+    if sum(widths) > width:
+        used = 0
+        for n, w in enumerate(widths):
+            if used + w > width - 1:   # room for "…"
+                text = text[:n] + "…"
+                break
+            used += w
+    return html.escape(text, quote=False)
 
 
 def strategy_label(s: Strategy, lang: str) -> str:
@@ -73,21 +103,33 @@ def outputs_html(rows: list[dict], prompt_label: str, lang: str) -> str:
 
 
 def distribution_figure(view: StepView, token_labels: list[str], title: str, lang: str):
-    """The top tokens at one step: kept by the strategy's rule (blue), dropped (grey), chosen (orange)."""
-    colours = [CHOSEN if tid == view.chosen else (KEPT if keep else DROPPED) for tid, keep in zip(view.top_ids, view.kept)]
-    status = [translate("dec_chosen" if tid == view.chosen else ("dec_kept" if keep else "dec_dropped"), lang)
+    """The top tokens at one step, most likely first, as horizontal bars (token labels stay
+    legible at any width): kept by the strategy's rule (blue), dropped (grey), chosen (orange)."""
+    status = ["chosen" if tid == view.chosen else ("kept" if keep else "dropped")
               for tid, keep in zip(view.top_ids, view.kept)]
-    trace = {"type": "bar", "x": list(range(len(view.top_ids))), "y": view.top_probs, "marker": {"color": colours},
-             "customdata": [[label, st] for label, st in zip(token_labels, status)],
-             "hovertemplate": "%{customdata[0]}: p = %{y:.4f} (%{customdata[1]})<extra></extra>"}
+    labels = [html.escape(t, quote=False) for t in token_labels]
+    data = []
+    for name, colour in (("kept", KEPT), ("dropped", DROPPED), ("chosen", CHOSEN)):
+        # the chosen token was kept too: its bar is in both traces, orange drawn over blue, so the
+        # kept trace (and its legend entry) is never empty, even for greedy
+        rows = [i for i, st in enumerate(status) if st == name or (name == "kept" and st == "chosen")]
+        data.append({"type": "bar", "orientation": "h", "y": rows, "x": [view.top_probs[i] for i in rows],
+                     "name": translate(f"dec_{name}", lang), "marker": {"color": colour},
+                     "customdata": [labels[i] for i in rows],
+                     "hovertemplate": "%{customdata}: p = %{x:.4f}<extra>" + translate(f"dec_{name}", lang) + "</extra>"})
+    chosen = token_labels[view.top_ids.index(view.chosen)] if view.chosen in view.top_ids else "…"
     subtitle = translate("dec_dist_subtitle", lang, kept=view.kept_count, mass=f"{view.kept_mass:.3f}",
-                         token=token_labels[view.top_ids.index(view.chosen)] if view.chosen in view.top_ids else "…",
-                         p=f"{view.chosen_prob:.3f}", rank=view.chosen_rank)
-    layout = base_layout(f"{title}<br><sub>{subtitle}</sub>", 460, margin={"l": 70, "r": 30, "t": 90, "b": 110})
-    layout["xaxis"] = {"tickmode": "array", "tickvals": list(range(len(token_labels))), "ticktext": token_labels,
-                       "tickangle": -50, "title": {"text": translate("dec_next_token", lang)}}
-    layout["yaxis"] = {"title": {"text": translate("dec_probability", lang)}, "gridcolor": "#eee", "rangemode": "tozero"}
-    return figure([trace], layout)
+                         token=html.escape(chosen, quote=False), p=f"{view.chosen_prob:.3f}", rank=view.chosen_rank)
+    height = 150 + ROW_PX * len(labels)
+    layout = titled(title, subtitle, height, barmode="overlay", bargap=0.25,
+                    margin={"l": 20, "r": 20, "t": 96, "b": 50},
+                    legend={"x": 0.98, "xanchor": "right", "y": 0.02, "yanchor": "bottom",
+                            "bgcolor": "rgba(255,255,255,0.85)"})
+    layout["yaxis"] = {"tickmode": "array", "tickvals": list(range(len(labels))), "ticktext": labels,
+                       "autorange": "reversed", "automargin": True, "tickfont": {"size": 12},
+                       "title": {"text": translate("dec_next_token", lang)}}
+    layout["xaxis"] = {"title": {"text": translate("dec_probability", lang)}, "gridcolor": "#eee", "rangemode": "tozero"}
+    return figure(data, layout)
 
 
 def step_figure(chosen: OutputSteps, step: int, pieces: dict[int, str], lang: str):
@@ -98,56 +140,95 @@ def step_figure(chosen: OutputSteps, step: int, pieces: dict[int, str], lang: st
 
 
 def beam_tree_figure(beam: BeamResult, label_of, lang: str):
-    """Candidates per step: kept beams (blue), pruned (grey), finished hypotheses (stars). Edges
-    join each candidate to the beam it extends; y is the candidate's rank at that step."""
-    xs = {"kept": [], "pruned": [], "finished": []}
-    ys = {k: [] for k in xs}
-    texts = {k: [] for k in xs}
-    hover = {k: [] for k in xs}
-    edge_x, edge_y = [], []
-    kept_y: dict[tuple[int, int], int] = {}  # (step, index among the kept beams) -> rank
-    kept_so_far: dict[int, int] = {}
-    for c in beam.candidates:  # in rank order within each step
+    """One column per step, one row per candidate rank (the best first). The beams carried on
+    (blue) and the finished hypotheses (stars) are labelled with their token and joined to the
+    beam they extend; pruned candidates are faint dots; the winner's path is bold and orange.
+    Columns keep STEP_PX each (the plot scrolls sideways when they need more than its box), so
+    the labels stay legible whatever the length; hover shows each candidate's Σ log p."""
+    path = core.winner_path(beam)
+    on_path = {(c.step, c.rank) for c in path}
+    rank_of: dict[tuple[int, int], int] = {}   # (step, index among its kept beams) -> rank
+    kept_so_far: Counter = Counter()
+    for c in beam.candidates:                    # in rank order within each step
         if c.status == "kept":
-            kept_y[(c.step, kept_so_far.get(c.step, 0))] = c.rank
-            kept_so_far[c.step] = kept_so_far.get(c.step, 0) + 1
+            rank_of[(c.step, kept_so_far[c.step])] = c.rank
+            kept_so_far[c.step] += 1
+    groups = {key: {"x": [], "y": [], "text": [], "hover": []} for key in ("kept", "finished", "pruned", "winner")}
+    edge_x, edge_y = [], []
     for c in beam.candidates:
-        xs[c.status].append(c.step)
-        ys[c.status].append(c.rank)
-        texts[c.status].append(label_of(c.token))
-        hover[c.status].append(f"{label_of(c.token)} · Σ log p = {c.score:.2f}")
-        parent_y = 0 if c.step == 0 else kept_y.get((c.step - 1, c.parent), 0)
-        edge_x += [c.step - 1, c.step, None]
-        edge_y += [parent_y, c.rank, None]
+        token = label_of(c.token)
+        key = "winner" if (c.step, c.rank) in on_path else c.status
+        hover = f"{html.escape(token, quote=False)} · {translate('dec_beam_' + c.status, lang)} · Σ log p = {c.score:.2f}"
+        group = groups[key]
+        group["x"].append(c.step)
+        group["y"].append(c.rank)
+        group["text"].append("" if c.status == "pruned" else short_label(token))
+        group["hover"].append(hover)
+        if c.status != "pruned" and c.step > 0:
+            edge_x += [c.step - 1, c.step, None]
+            edge_y += [rank_of[(c.step - 1, c.parent)], c.rank, None]
     data = [{"type": "scatter", "mode": "lines", "x": edge_x, "y": edge_y, "hoverinfo": "skip",
-             "line": {"color": "#bbb", "width": 1}, "showlegend": False}]
-    styles = {"kept": (KEPT, "circle", 12), "pruned": (DROPPED, "circle", 9), "finished": (CHOSEN, "star", 16)}
-    for status, (colour, symbol, size) in styles.items():
-        data.append({"type": "scatter", "mode": "markers+text", "x": xs[status], "y": ys[status], "text": texts[status],
-                     "textposition": "top center", "textfont": {"size": 11}, "customdata": hover[status],
-                     "hovertemplate": "%{customdata}<extra></extra>", "name": translate(f"dec_beam_{status}", lang),
-                     "marker": {"color": colour, "symbol": symbol, "size": size}})
+             "line": {"color": "#b5c7e3", "width": 1}, "showlegend": False},
+            {"type": "scatter", "mode": "lines", "x": [c.step for c in path], "y": [c.rank for c in path],
+             "hoverinfo": "skip", "line": {"color": CHOSEN, "width": 4}, "showlegend": False}]
+    styles = {"pruned": (PRUNED, "circle", 6), "kept": (KEPT, "circle", 11), "finished": (KEPT, "star", 15),
+              "winner": (CHOSEN, "circle", 13)}
+    for key, (colour, symbol, size) in styles.items():
+        group = groups[key]
+        symbols = ["star" if (x, y) == (path[-1].step, path[-1].rank) else symbol
+                   for x, y in zip(group["x"], group["y"])]
+        data.append({"type": "scatter", "mode": "markers+text", "x": group["x"], "y": group["y"],
+                     "text": group["text"], "textposition": "top center",
+                     "textfont": {"size": 12, "color": "#b35900" if key == "winner" else "#222"},
+                     "customdata": group["hover"], "hovertemplate": "%{customdata}<extra></extra>",
+                     "name": translate(f"dec_beam_{key}", lang), "marker": {"color": colour, "symbol": symbols, "size": size}})
     tokens, total, score = beam.finished[0]
-    title = translate("dec_beam_title", lang, score=f"{score:.3f}", total=f"{total:.2f}", n=len(tokens),
-                      lp=f"{beam.output.strategy.length_penalty:g}")
-    layout = base_layout(title, 520, legend={"orientation": "h", "y": -0.15})
-    layout["xaxis"] = {"title": {"text": translate("dec_step", lang)}, "gridcolor": "#eee", "dtick": 1}
-    layout["yaxis"] = {"title": {"text": translate("dec_beam_rank", lang)}, "autorange": "reversed", "gridcolor": "#eee"}
+    strategy = beam.output.strategy
+    steps = max(c.step for c in beam.candidates) + 1
+    ranks = max(c.rank for c in beam.candidates) + 1
+    title = translate("dec_beam_title", lang, beams=strategy.num_beams, lp=f"{strategy.length_penalty:g}")
+    subtitle = translate("dec_beam_subtitle", lang, score=f"{score:.3f}", total=f"{total:.2f}", n=len(tokens),
+                         lp=f"{strategy.length_penalty:g}")
+    # at least a projector's column wide; wider (scrolling) when the steps need it
+    width = max(900, 90 + STEP_PX * (steps + 1))
+    layout = titled(title, subtitle, 190 + RANK_PX * ranks, width=width,
+                    legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                    margin={"l": 70, "r": 20, "t": 84, "b": 100})
+    layout["xaxis"] = {"title": {"text": translate("dec_step", lang)}, "gridcolor": "#f2f2f2", "dtick": 1,
+                       "range": [-0.6, steps - 0.4], "zeroline": False}
+    # the best rank on top, with room above it for its labels
+    layout["yaxis"] = {"title": {"text": translate("dec_beam_rank", lang)}, "range": [ranks - 0.5, -0.8],
+                       "gridcolor": "#f2f2f2", "dtick": 1, "zeroline": False}
     return figure(data, layout)
 
 
+def two_lines(label: str) -> str:
+    """A strategy's label as plotly text on two lines: its name, then its parameters "(…)"."""
+    name, _, params = label.rpartition(" (")
+    if not name:
+        return html.escape(label, quote=False)
+    return html.escape(name, quote=False) + "<br>(" + html.escape(params, quote=False)
+
+
 def metrics_figure(labels: list[str], metrics: list[Metrics], lang: str):
-    """Diversity (distinct-n) and repetition per strategy as grouped bars."""
+    """Diversity (distinct-n) and repetition per strategy as grouped horizontal bars: the
+    strategies' long labels read across, on two lines (name, then parameters)."""
     series = [("distinct-1", [m.distinct[0] for m in metrics]), ("distinct-2", [m.distinct[1] for m in metrics]),
               ("distinct-3", [m.distinct[2] for m in metrics]),
               (translate("dec_rep4", lang), [m.repeated_4gram for m in metrics])]
-    data = [{"type": "bar", "name": name, "x": labels, "y": values,
-             "hovertemplate": name + ": %{y:.3f}<extra></extra>"} for name, values in series]
-    # room below for the strategies' long labels, slanted so neighbours do not overlap
-    layout = base_layout(translate("dec_metrics_title", lang), 500, barmode="group",
-                         legend={"orientation": "h", "y": 1.12}, margin={"l": 70, "r": 30, "t": 70, "b": 130})
-    layout["yaxis"] = {"title": {"text": translate("dec_share", lang)}, "range": [0, 1.05], "gridcolor": "#eee"}
-    layout["xaxis"] = {"tickangle": -30}
+    names = [two_lines(label) for label in labels]
+    data = [{"type": "bar", "orientation": "h", "name": name, "y": list(range(len(labels))), "x": values,
+             "customdata": labels, "hovertemplate": "%{customdata}<br>" + name + ": %{x:.3f}<extra></extra>"}
+            for name, values in series]
+    # the legend at the foot of the figure, under the axis title: on a phone it wraps onto
+    # several lines, which a legend at the top would draw over the title
+    layout = titled(translate("dec_metrics_title", lang), translate("dec_metrics_subtitle", lang),
+                    240 + 76 * len(labels), barmode="group",
+                    legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                    margin={"l": 20, "r": 20, "t": 70, "b": 130})
+    layout["xaxis"] = {"title": {"text": translate("dec_share", lang)}, "range": [0, 1.05], "gridcolor": "#eee"}
+    layout["yaxis"] = {"tickmode": "array", "tickvals": list(range(len(labels))), "ticktext": names,
+                       "autorange": "reversed", "automargin": True}
     return figure(data, layout)
 
 

@@ -71,7 +71,8 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
     "dec_beam_rank": "candidate rank",
     "dec_rep4": "repeated 4-grams",
     "dec_share": "share",
-    "dec_metrics_title": "Diversity and repetition per strategy (over its samples)",
+    "dec_metrics_title": "Diversity and repetition",
+    "dec_metrics_subtitle": "per strategy, over its samples",
     "dec_entropy": "entropy of the next-token distribution (nats)",
     "dec_distinct2": "distinct-2 of samples",
     "dec_sweep_title": "Temperature sweep: higher T flattens the distribution and diversifies the samples",
@@ -88,14 +89,17 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
     "dec_col_length": "length",
     "dec_col_score": "score = Σ log p / length^lp",
     "dec_col_rank_sum": "rank by Σ log p alone",
-    "dec_beam_none": "Each column is one step: blue dots are the beams carried on, grey ones were pruned, stars are "
-                     "finished hypotheses; lines join a candidate to the beam it extends. (Add beam search to the "
-                     "strategies to see its tree.)",
+    "dec_beam_none": "One column per step, the best candidate on top. Blue: the beams carried on, joined to the beam "
+                     "they extend; faint grey: candidates pruned; stars: finished hypotheses; orange: the winner's "
+                     "path. Hover a node for its Σ log p; a long output scrolls sideways. The table lists the "
+                     "finished hypotheses. (Add beam search to the strategies to see its tree.)",
     "dec_token_tip": "p = {p} under the model, rank {rank}",
     "dec_colour_legend": "Colour: the token's probability under the unmodified model (red = unlikely, green = likely); hover for rank.",
-    "dec_dist_subtitle": "the rule keeps {kept} tokens (mass {mass}); chosen «{token}»: p = {p}, rank {rank}",
+    "dec_dist_subtitle": "the rule keeps {kept} tokens (mass {mass})<br>chosen «{token}»: p = {p}, rank {rank}",
     "dec_dist_title": "{output}, step {step}",
-    "dec_beam_title": "Beam search: the winner scored {score} = Σ log p ({total}) / length ({n}) ^ length penalty ({lp})",
+    "dec_beam_title": "Beam search (B = {beams}, lp = {lp})",
+    "dec_beam_subtitle": "the winner scored {score} = Σ log p ({total}) / length ({n}) ^ length penalty ({lp})",
+    "dec_beam_winner": "the winner's path",
     "dec_note_t0": "Temperature 0 means always taking the most likely token, so a sampled strategy with T = 0 runs as greedy.",
     "dec_note_bos": "The prompt was empty, so generation starts from the model's beginning-of-text token.",
     "dec_note_cut": "The prompt was cut to its last {kept} tokens so that prompt and new tokens fit the context.",
@@ -173,7 +177,8 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
     "dec_beam_rank": "候选排名",
     "dec_rep4": "重复的 4-gram",
     "dec_share": "比例",
-    "dec_metrics_title": "各策略的多样性与重复度（基于其样本）",
+    "dec_metrics_title": "多样性与重复度",
+    "dec_metrics_subtitle": "每种策略，基于其样本",
     "dec_entropy": "下一个词元分布的熵（奈特）",
     "dec_distinct2": "样本的 distinct-2",
     "dec_sweep_title": "温度扫描：温度越高，分布越平坦，样本越多样",
@@ -190,13 +195,16 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
     "dec_col_length": "长度",
     "dec_col_score": "得分 = Σ log p / 长度^lp",
     "dec_col_rank_sum": "仅按 Σ log p 的排名",
-    "dec_beam_none": "每一列是一步：蓝点是保留下来的束，灰点被剪枝，星号是完成的假设；连线把候选与它所延伸的束连起来。"
-                     "（在策略中加入束搜索即可查看它的搜索树。）",
+    "dec_beam_none": "每一列是一步，最好的候选在最上面。蓝色：保留下来的束，与它所延伸的束相连；浅灰：被剪枝的候选；"
+                     "星号：完成的假设；橙色：胜出者的路径。悬停在节点上可看 Σ log p；输出较长时可左右滚动。"
+                     "表格列出完成的假设。（在策略中加入束搜索即可查看它的搜索树。）",
     "dec_token_tip": "模型给出的概率 p = {p}，排名 {rank}",
     "dec_colour_legend": "颜色：该词元在未修改模型下的概率（红 = 不太可能，绿 = 很可能）；悬停可看排名。",
-    "dec_dist_subtitle": "规则保留 {kept} 个词元（概率和 {mass}）；选中「{token}」：p = {p}，排名 {rank}",
+    "dec_dist_subtitle": "规则保留 {kept} 个词元（概率和 {mass}）<br>选中「{token}」：p = {p}，排名 {rank}",
     "dec_dist_title": "{output}，第 {step} 步",
-    "dec_beam_title": "束搜索：胜出者得分 {score} = Σ log p（{total}）/ 长度（{n}）^ 长度惩罚（{lp}）",
+    "dec_beam_title": "束搜索（B = {beams}，lp = {lp}）",
+    "dec_beam_subtitle": "胜出者得分 {score} = Σ log p（{total}）/ 长度（{n}）^ 长度惩罚（{lp}）",
+    "dec_beam_winner": "胜出者的路径",
     "dec_note_t0": "温度为 0 意味着总是选概率最高的词元，所以 T = 0 的采样策略按贪心解码运行。",
     "dec_note_bos": "提示为空，因此从模型的文本起始词元开始生成。",
     "dec_note_cut": "提示被截为最后 {kept} 个词元，使提示和新词元能放进上下文。",

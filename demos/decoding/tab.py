@@ -10,22 +10,29 @@ parameters, named ``<kind>_<parameter>``):
   this session's last comparison.
 - ``/decoding_sweep`` (prompt, new_tokens, seed, model_id): entropy and distinct-2 against
   temperature.
+- ``/decoding_export`` (): a JSON file with the settings and the numbers behind this session's
+  last comparison (and sweep).
+A shareable link sets the settings and ``core.StrategyChoice.strategies`` (``strategies=top_k,top_p``),
+then presses Compare.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import gradio as gr
 
-from components import controls, live, models
+from components import controls, exports, links_ui, live, models
 from components.handlers import handler
-from components.i18n import translate
+from components.i18n import InputError, translate
 from components.model_picker import model_picker
 from components.queueing import queue
 from components.settings import controls as setting_controls
 from components.settings import defaults
 from components.threads import one_thread
 from components.tokens import labels_for_ids, token_piece
-from components.ui import I18N, explanation
+from components.ui import I18N, explanation, export_panel
 from demos.decoding import core, figures
 
 # Classroom presets: the strategies they compare; every parameter goes back to its default.
@@ -61,9 +68,31 @@ def note_text(result: core.Comparison, notes: list[str], lang: str) -> str:
     return "\n\n".join(f"ℹ️ {line}" for line in lines)
 
 
+def comparison_record(result: core.Comparison, steps: core.StepViews, rows: list[dict], group_labels: list[str],
+                      metric_values: list[core.Metrics], tokenizer) -> dict:
+    """The numbers behind the comparison's views, for the export: every output's tokens with their
+    probability and rank under the model, its next-token distribution at each step, the metrics
+    per strategy and the beam search's candidates."""
+    outputs = [{"label": row["label"], "tokens": row["tokens"], "token_ids": output.tokens,
+                "model_probability": row["probs"], "model_rank": row["ranks"],
+                "steps": [{"top_tokens": [steps.pieces[t] for t in view.top_ids]} | dataclasses.asdict(view)
+                          for view in chosen.views]}
+               for output, row, chosen in zip(result.outputs, rows, steps.outputs)]
+    record = {"prompt_tokens": labels_for_ids(tokenizer, result.prompt), "prompt_cut": result.prompt_cut,
+              "outputs": outputs, "metrics": [{"strategy": label} | dataclasses.asdict(m)
+                                              for label, m in zip(group_labels, metric_values)]}
+    if result.beam:
+        record["beam"] = {"candidates": result.beam.candidates,
+                          "finished": [{"tokens": t, "sum_log_p": total, "score": score}
+                                       for t, total, score in result.beam.finished],
+                          "winner_path": [(c.step, c.rank) for c in core.winner_path(result.beam)]}
+    return record
+
+
 def run_comparison(settings: core.DecodingSettings, model_id: str, kinds, lang: str) -> tuple:
     """Everything the Compare button shows, and the step views the step slider walks through:
-    (notes, outputs HTML, core.StepViews, metrics table, metrics plot, beam tree, beam table)."""
+    (notes, outputs HTML, core.StepViews, metrics table, metrics plot, beam tree, beam table,
+    the numbers for the export)."""
     strategies, notes = core.strategies(settings, kinds)
     model, tokenizer = models.load_causal_lm(model_id)
     # one turn at the CPU (components.live: one per core), on one thread: token-by-token decoding
@@ -83,23 +112,27 @@ def run_comparison(settings: core.DecodingSettings, model_id: str, kinds, lang: 
             piece = lambda t: steps.pieces.get(t) or token_piece(tokenizer, t)  # noqa: E731
             beam_plot = figures.beam_tree_figure(result.beam, piece, lang)
             beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
-        html_out = figures.outputs_html(output_rows(result, labels, tokenizer),
-                                        "".join(labels_for_ids(tokenizer, result.prompt)), lang)
+        rows = output_rows(result, labels, tokenizer)
+        html_out = figures.outputs_html(rows, "".join(labels_for_ids(tokenizer, result.prompt)), lang)
+        record = comparison_record(result, steps, rows, group_labels, metric_values, tokenizer)
     return (note_text(result, notes, lang), html_out, steps, figures.metrics_table(group_labels, metric_values, lang),
-            figures.metrics_figure(group_labels, metric_values, lang), beam_plot, beam_rows)
+            figures.metrics_figure(group_labels, metric_values, lang), beam_plot, beam_rows, record)
 
 
 @handler(core.DecodingSettings)
 def decode(settings, model_id, kinds, lang: str):
-    """Run every chosen strategy on the prompt, and show the first output's first step."""
-    notes, html_out, steps, table, chart, beam, beam_rows = run_comparison(settings, model_id, kinds, lang)
+    """Run every chosen strategy on the prompt, and show the first output's first step. The last
+    answer (a gr.State, not in the API) keeps the settings and numbers for the export."""
+    notes, html_out, steps, table, chart, beam, beam_rows, record = run_comparison(settings, model_id, kinds, lang)
     first = steps.outputs[0]
     # an output's index, as text: a choice's value is a string (components/input_guard.py)
     choices = [(output.label, str(i)) for i, output in enumerate(steps.outputs)]
     return (notes, html_out, steps, table, chart, beam, beam_rows,
             gr.Dropdown(choices=choices, value="0", interactive=True),
             gr.Slider(maximum=max(1, len(first.views) - 1), value=0, interactive=True),
-            figures.step_figure(first, 0, steps.pieces, lang))
+            figures.step_figure(first, 0, steps.pieces, lang),
+            {"settings": dataclasses.asdict(settings) | {"model_id": model_id, "strategies": core.chosen_kinds(kinds)},
+             "comparison": record})
 
 
 @handler()
@@ -112,11 +145,24 @@ def show_step(steps, output, step, lang: str):
 
 @handler(core.PromptSettings)
 def sweep(settings, model_id, lang: str):
-    """Entropy and distinct-2 against temperature for this prompt."""
+    """Entropy and distinct-2 against temperature for this prompt; the last answer (a gr.State)
+    keeps the numbers for the export."""
     model, tokenizer = models.load_causal_lm(model_id)
     with live.CPU.turn(), one_thread():   # as in run_comparison
         result = core.temperature_sweep(model, tokenizer, settings.prompt, settings.new_tokens, settings.seed)
-        return figures.sweep_figure(result, lang)
+        return figures.sweep_figure(result, lang), {"settings": dataclasses.asdict(settings) | {"model_id": model_id},
+                                                    "sweep": result}
+
+
+@handler()
+def export(comparison, swept, lang: str):
+    """This session's last comparison (settings, outputs, per-step distributions, metrics, beam
+    candidates) and last temperature sweep, as JSON."""
+    if comparison is None and swept is None:
+        raise InputError("export_nothing")
+    settings = comparison["settings"] if comparison else swept["settings"]
+    data = {"comparison": comparison and comparison["comparison"], "sweep": swept}   # the sweep with its own settings
+    return [exports.result_json("decoding", settings, data)]
 
 
 def apply_preset(name) -> list:
@@ -128,55 +174,80 @@ def apply_preset(name) -> list:
 # ---------------------------------------------------------------------------------------------
 # layout
 
+# The strategies live twice on the page: as checkboxes, and as the text a shareable link sets and
+# Copy link reads (core.StrategyChoice). Each mirrors the other in the page itself, at once, so a
+# link's strategies are ticked before the link presses Compare. (A js function answers a list of
+# outputs: the one output is wrapped in one.)
+KINDS_FROM_TEXT_JS = f"(text) => [text.split(',').filter((kind) => {json.dumps(core.KINDS)}.includes(kind))]"
+TEXT_FROM_KINDS_JS = "(kinds) => [kinds.join(',')]"
+
+# The controls in a side column beside the views, so a projector (1280×720) shows the outputs
+# without scrolling; on a phone the column stacks above them. The beam tree keeps a fixed width
+# per step and scrolls sideways inside its box when it is wider.
+CSS = """
+#decoding_intro p { margin: 0; }
+#decoding_beam_plot { overflow-x: auto !important; }
+#decoding_beam_plot .js-plotly-plot { width: max-content; }
+"""
+
 
 def layout() -> dict:
     """The lab's components, by name."""
-    gr.Markdown(I18N("dec_intro"))
+    gr.Markdown(I18N("dec_intro"), elem_id="decoding_intro")
     settings = core.DecodingSettings
     c: dict = {}
-    with gr.Row():
-        with gr.Column(scale=3):
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=300):
             c |= controls.build(settings, "decoding", ["prompt"], prompt={"lines": 2})
-            gr.Examples([[e] for e in core.EXAMPLES], inputs=[c["prompt"]], label=I18N("examples"))
-        with gr.Column(scale=2):
+            with gr.Accordion(I18N("examples"), open=False):
+                gr.Examples([[e] for e in core.EXAMPLES], inputs=[c["prompt"]], label=None)
             c["model_id"] = model_picker(models.CAUSAL_LM)
+            c |= controls.build(settings, "decoding", ["new_tokens", "samples", "seed"])
+            c["kinds"] = gr.CheckboxGroup([(I18N(f"dec_kind_{k}"), k) for k in core.KINDS],
+                                          value=list(core.DEFAULT_KINDS), label=I18N("dec_strategies"),
+                                          elem_id="decoding_kinds")
+            c["strategies"] = gr.Textbox(core.StrategyChoice.strategies, visible=False, elem_id="decoding_strategies")
+            c["preset"] = gr.Radio([(I18N(k), k) for k in PRESETS], label=I18N("dec_preset"),
+                                   info=I18N("dec_preset_info"))
+            with gr.Accordion(I18N("dec_settings"), open=False):
+                for kind in core.KINDS:
+                    gr.Markdown(I18N(f"dec_kind_{kind}"))
+                    names = list(core.STRATEGY_FIELDS[kind])
+                    c |= controls.build(settings, "decoding", names)
+            c["run"] = gr.Button(I18N("dec_run"), variant="primary", elem_id="decoding_run")
+            c["notes"] = gr.Markdown(elem_id="decoding_notes")
+        with gr.Column(scale=3, min_width=320):
+            c["steps"] = gr.State()
+            c["record"] = gr.State()
+            c["sweep_record"] = gr.State()
+            with gr.Tabs(elem_id="decoding_views"):
+                with gr.Tab(I18N("dec_outputs"), id="outputs"):
+                    c["outputs_html"] = gr.HTML(elem_id="decoding_outputs")
+                with gr.Tab(I18N("dec_distribution"), id="distribution"):
+                    with gr.Row():
+                        # both wait for a comparison to walk through
+                        c["output_pick"] = gr.Dropdown(choices=[], label=I18N("dec_output_pick"), scale=2,
+                                                       min_width=240, interactive=False)
+                        c["step"] = gr.Slider(0, NEW_TOKENS.high - 1, value=0, step=1, label=I18N("dec_step"),
+                                              scale=3, min_width=240, interactive=False, elem_id="decoding_step")
+                    c["distribution"] = gr.Plot(show_label=False, elem_id="decoding_distribution")
+                with gr.Tab(I18N("dec_beam_tree"), id="beam"):
+                    gr.Markdown(I18N("dec_beam_none"))
+                    c["beam_plot"] = gr.Plot(show_label=False, elem_id="decoding_beam_plot")
+                    c["beam_table"] = gr.Dataframe(interactive=False, wrap=True, max_height=320,
+                                                   column_widths=[320, 80, 70, 130, 110],
+                                                   elem_id="decoding_beam_table")
+                with gr.Tab(I18N("dec_metrics"), id="metrics"):
+                    c["metrics_table"] = gr.Dataframe(interactive=False, elem_id="decoding_metrics_table")
+                    c["metrics_plot"] = gr.Plot(show_label=False, elem_id="decoding_metrics_plot")
+                with gr.Tab(I18N("dec_sweep"), id="sweep"):
+                    c["sweep_run"] = gr.Button(I18N("dec_sweep_run"), elem_id="decoding_sweep_run")
+                    c["sweep_plot"] = gr.Plot(show_label=False, elem_id="decoding_sweep_plot")
+                with gr.Tab(I18N("dec_explain"), id="explain"):
+                    explanation("dec_explain_md")
             with gr.Row():
-                c |= controls.build(settings, "decoding", ["new_tokens", "samples"])
-            c |= controls.build(settings, "decoding", ["seed"])
-    c["kinds"] = gr.CheckboxGroup([(I18N(f"dec_kind_{k}"), k) for k in core.KINDS], value=list(core.DEFAULT_KINDS),
-                                  label=I18N("dec_strategies"), elem_id="decoding_kinds")
-    c["preset"] = gr.Radio([(I18N(k), k) for k in PRESETS], label=I18N("dec_preset"), info=I18N("dec_preset_info"))
-    with gr.Accordion(I18N("dec_settings"), open=False):
-        for kind in core.KINDS:
-            with gr.Row():
-                gr.Markdown(I18N(f"dec_kind_{kind}"))
-                names = list(core.STRATEGY_FIELDS[kind])
-                c |= controls.build(settings, "decoding", names, **{name: {"min_width": 160} for name in names})
-    c["run"] = gr.Button(I18N("dec_run"), variant="primary", elem_id="decoding_run")
-    c["notes"] = gr.Markdown()
-    c["steps"] = gr.State()
-    with gr.Tabs():
-        with gr.Tab(I18N("dec_outputs")):
-            c["outputs_html"] = gr.HTML()
-        with gr.Tab(I18N("dec_distribution")):
-            with gr.Row():
-                # both wait for a comparison to walk through
-                c["output_pick"] = gr.Dropdown(choices=[], label=I18N("dec_output_pick"), scale=2, interactive=False)
-                c["step"] = gr.Slider(0, NEW_TOKENS.high - 1, value=0, step=1, label=I18N("dec_step"), scale=3,
-                                      interactive=False)
-            c["distribution"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("dec_beam_tree")):
-            gr.Markdown(I18N("dec_beam_none"))
-            c["beam_plot"] = gr.Plot(show_label=False)
-            c["beam_table"] = gr.Dataframe(interactive=False)
-        with gr.Tab(I18N("dec_metrics")):
-            c["metrics_table"] = gr.Dataframe(interactive=False, elem_id="decoding_metrics_table")
-            c["metrics_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("dec_sweep")):
-            c["sweep_run"] = gr.Button(I18N("dec_sweep_run"))
-            c["sweep_plot"] = gr.Plot(show_label=False)
-        with gr.Tab(I18N("dec_explain")):
-            explanation("dec_explain_md")
+                c["copy_link"] = links_ui.copy_link("decoding")
+                c["export"], c["export_files"] = export_panel("decoding")
     return c
 
 
@@ -184,17 +255,23 @@ def layout() -> dict:
 # wiring
 
 
-def build_tab(blocks: gr.Blocks) -> None:
+def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     """Nothing runs on page load: a comparison costs about a second of CPU, and a classroom
-    opening the page at once should not queue behind it."""
+    opening the page at once should not queue behind it. A link sets the settings and the
+    strategies, then presses Compare."""
     c = layout()
     c["run"].click(decode, [*controls.inputs(core.DecodingSettings, c), c["model_id"], c["kinds"]],
                    [c[k] for k in ("notes", "outputs_html", "steps", "metrics_table", "metrics_plot", "beam_plot",
-                                   "beam_table", "output_pick", "step", "distribution")],
+                                   "beam_table", "output_pick", "step", "distribution", "record")],
                    api_name="decode", **queue("heavy"))
     gr.on([c["output_pick"].input, c["step"].input], show_step, [c["steps"], c["output_pick"], c["step"]],
           [c["distribution"]], api_name="decoding_step", trigger_mode="always_last", **queue("control"))
-    c["sweep_run"].click(sweep, [*controls.inputs(core.PromptSettings, c), c["model_id"]], [c["sweep_plot"]],
-                         api_name="decoding_sweep", **queue("heavy"))
+    c["sweep_run"].click(sweep, [*controls.inputs(core.PromptSettings, c), c["model_id"]],
+                         [c["sweep_plot"], c["sweep_record"]], api_name="decoding_sweep", **queue("heavy"))
+    c["export"].click(export, [c["record"], c["sweep_record"]], [c["export_files"]], api_name="decoding_export",
+                      **queue("control"))
     c["preset"].input(apply_preset, [c["preset"]], [c["kinds"], *(c[name] for name in STRATEGY_PARAMS)],
                       api_visibility="private", **queue("control"))
+    c["strategies"].change(None, [c["strategies"]], [c["kinds"]], js=KINDS_FROM_TEXT_JS, api_visibility="private")
+    c["kinds"].change(None, [c["kinds"]], [c["strategies"]], js=TEXT_FROM_KINDS_JS, api_visibility="private")
+    return links_ui.Linkable((core.DecodingSettings, core.StrategyChoice), c, c["run"], c["copy_link"])
