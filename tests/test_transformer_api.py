@@ -71,12 +71,15 @@ def test_start_streams_every_view_and_same_seed_gives_the_same_run(server_url):
     assert curves_a["data"][0]["x"][-1] == 100 and len(curves_a["data"][0]["y"]) == 100
     assert curves_a["data"] == curves_b["data"]                          # the same curves ...
     assert attention_a["data"] == attention_b["data"] and decoding_a["data"] == decoding_b["data"]   # ... and maps
-    assert len(attention_a["data"]) == 2 and "Cross-attention, layer 1" in attention_a["layout"]["title"]["text"]
+    title = attention_a["layout"]["title"]
+    assert len(attention_a["data"]) == 2 and (title["text"], title["subtitle"]["text"]) == ("Cross-attention",
+                                                                                           "layer 1: every head")
     other = fresh(server_url).submit(*args(steps=100, seed=6), api_name="/transformer_start").result(timeout=300)
     assert plot(other[1])["data"][0]["y"] != curves_a["data"][0]["y"]
     # the session's model decodes any input, with the attention chosen
     attention, decoding, forcing = client.predict("abc", "encoder", 0, "1", api_name="/transformer_decode")
-    assert plot(attention)["layout"]["title"]["text"] == "Encoder self-attention, layer 0, head 1"
+    title = plot(attention)["layout"]["title"]
+    assert (title["text"], title["subtitle"]["text"]) == ("Encoder self-attention", "layer 0, head 1")
     assert len(plot(attention)["data"][0]["z"]) == 3
     assert plot(forcing)["data"][0]["text"][0] == ["c", "b", "a", "&lt;/s&gt;"]
 

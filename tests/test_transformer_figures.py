@@ -174,3 +174,40 @@ def test_the_decoding_margin_fits_its_longest_step_label():
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", figures.TICK_FONT)
     for label in ["10: </s> 1.00", "10: W 0.99", "3: + 0.50", "9: ␣ 0.31"]:
         assert figures.label_width(label) >= font.getlength(label)
+
+
+def _drawn_width(text: str, size: float) -> float:
+    """Pixels Chromium draws ``text`` in here: DejaVu Sans, and WenQuanYi Micro Hei for CJK."""
+    from PIL import ImageFont
+
+    latin = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+    cjk = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", size)
+    return sum((cjk if ord(ch) >= 0x2E80 else latin).getlength(ch) for ch in text)
+
+
+def _plain_lines(text: str) -> list[tuple[str, bool]]:
+    """(line without markup, whether it is a <sub> line) of a plotly text."""
+    import html
+    import re
+
+    return [(html.unescape(re.sub(r"<[^>]+>", "", line)), "<sub>" in line) for line in text.split("<br>")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_titles_fit_a_phone_width_figure(trained, induction_run, lang):
+    """Plotly never wraps a title: every title (plotly draws it at 1.2 x the 13 px layout font),
+    each line of its subtitle (0.7 of that) and of every panel title (13 px) fits the narrowest
+    figure, each panel title above its own panel."""
+    seen = core.inspect(trained, "23 Nov 2026")
+    built = _all_figures(trained, seen, induction_run, lang)
+    built["attention_long"] = figures.attention_figure(seen, "decoder", 1, 3, lang)
+    for name, fig in built.items():
+        title = fig["layout"]["title"]
+        assert "<br>" not in title["text"], name   # plotly would stack more lines upwards, out of the figure
+        assert _drawn_width(title["text"], 15.6) <= figures.MIN_FIGURE_WIDTH - 10, (name, title["text"])
+        for line, _ in _plain_lines(title["subtitle"]["text"]):
+            assert _drawn_width(line, 15.6 * 0.7) <= figures.MIN_FIGURE_WIDTH - 10, (name, line)
+        for n, annotation in enumerate(fig["layout"].get("annotations", [])):
+            low, high = fig["layout"]["xaxis" + (str(n + 1) if n else "")]["domain"]
+            for line, _ in _plain_lines(annotation["text"]):
+                assert _drawn_width(line, 13) <= (figures.MIN_FIGURE_WIDTH - 10) * (high - low), (name, line)

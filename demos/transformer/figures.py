@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 
@@ -33,7 +34,8 @@ PARTS = ("encoder", "decoder", "cross")
 MIN_FIGURE_WIDTH = 360
 TICK_FONT = 12
 LINE_PX = 1.15 * TICK_FONT + 1   # a 12 px label turned upright: its glyph height and a pixel
-HEATMAP_HEIGHT, CURVES_HEIGHT, HEADS_HEIGHT = 520, 560, 360
+# heights below the title block (which grows with the lines a title wraps to)
+HEATMAP_HEIGHT, CURVES_HEIGHT, HEADS_HEIGHT, INDUCTION_EXAMPLE_HEIGHT = 460, 490, 290, 660
 COLORBAR_PX = 50  # a thin colorbar and its tick labels (the hover names the weight)
 # widths in DejaVu Sans, the sans-serif Chromium falls back to here (a wide one): CJK 1 em,
 # capitals, m, w, <, >, + at most 0.95 em, every other character we show at most 0.65 em
@@ -43,6 +45,45 @@ WIDE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZmw<>+@%&#=~")
 def label_width(label: str, font: int = TICK_FONT) -> float:
     """Pixels a label takes written horizontally, erring wide."""
     return font * sum(1.0 if ord(ch) >= 0x2E80 else 0.95 if ch in WIDE_CHARS else 0.65 for ch in label)
+
+
+# Titles and panel titles are wrapped to the narrowest figure (plotly never wraps them), measured
+# with label_width at the sizes plotly draws them: a title at 1.2 x the 13 px layout font, its
+# <sub> lines at 0.7 of that, panel titles at 13 px.
+TITLE_FONT, SUB_FONT, PANEL_FONT = 15.6, 10.9, 13
+TITLE_LINE_PX, SUB_LINE_PX, PANEL_LINE_PX = 22, 16, 18
+TEXT_WIDTH_PX = MIN_FIGURE_WIDTH - 20
+# a line may break before a CJK character, or at a space; never before closing punctuation
+ATOMS = re.compile(r"\s+|[\u2e80-\uffff][，。、：；）」』”！？]*|[^\s\u2e80-\uffff]+[，。、：；）」』”！？]*")
+
+
+def wrap(text: str, font: float, width: float = TEXT_WIDTH_PX) -> list[str]:
+    """``text`` in lines no wider than ``width`` pixels, broken at spaces and between CJK
+    characters (a longer word stands alone)."""
+    lines, line = [], ""
+    for atom in ATOMS.findall(text):
+        if line and not atom.isspace() and label_width(line + atom, font) > width:
+            lines.append(line.rstrip())
+            line = atom
+        elif line or not atom.isspace():
+            line += atom
+    return [*lines, line.rstrip()]
+
+
+def _layout(title: str, height: int, margin: dict, subtitles: tuple[str, ...] = (), panel_lines: int = 0,
+            **extra) -> dict:
+    """``base_layout`` with a one-line title hung from the figure's top edge and, under it,
+    smaller lines (``subtitles``, and whatever of the title did not fit), wrapped to the
+    narrowest figure: plotly stacks a multi-line title upwards, out of the figure, but places
+    its subtitle under it. The top margin holds both and ``panel_lines`` lines of the first
+    row's panel titles; the figure grows by that margin (``height`` is what lies below it)."""
+    first, *rest = wrap(title, TITLE_FONT)
+    subs = [line for text in (" ".join(rest), *subtitles) if text for line in wrap(text, SUB_FONT)]
+    top = 10 + TITLE_LINE_PX + len(subs) * SUB_LINE_PX + panel_lines * PANEL_LINE_PX + 12
+    layout = base_layout("", height + top, margin={**margin, "t": top}, **extra)
+    layout["title"] = {"text": first, "subtitle": {"text": "<br>".join(subs)}, "x": 0.01, "xanchor": "left",
+                       "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}}
+    return layout
 
 
 def token_axis(labels: list[str], axis_px: float) -> dict:
@@ -61,12 +102,12 @@ def shown(token: str) -> str:
     return html.escape(token, quote=False) if token != " " else "␣"
 
 
-def _plot_px(layout: dict, height: int, colorbar: bool = True) -> tuple[float, float]:
+def _plot_px(layout: dict, colorbar: bool = True) -> tuple[float, float]:
     """(width, height) of the plot area at the narrowest figure width; a colorbar pushes the
     right margin out by about COLORBAR_PX."""
     margin = layout["margin"]
     return (MIN_FIGURE_WIDTH - margin["l"] - margin["r"] - (COLORBAR_PX if colorbar else 0),
-            height - margin["t"] - margin["b"])
+            layout["height"] - margin["t"] - margin["b"])
 
 
 def _tr(lang: str):
@@ -93,9 +134,16 @@ def _line(x, y, name: str, color: str, cell: int, dash: str | None = None, marke
 
 
 def _legend_title(title: str, parts: list[tuple[str, str]]) -> str:
-    """A panel title that names its lines in their colours, so no shared legend is needed; the
-    names go on a second line, so the title fits a phone-width plot."""
-    return f"{title}<br>" + " · ".join(f"<span style='color:{c}'><b>{name}</b></span>" for name, c in parts)
+    """A panel title that names its lines in their colours, so no shared legend is needed: the
+    names on a line of their own, or one a line when together they would not fit."""
+    names = [f"<span style='color:{c}'><b>{name}</b></span>" for name, c in parts]
+    together = " · ".join(name for name, _ in parts)
+    return "<br>".join([title, *([" · ".join(names)] if label_width(together, PANEL_FONT) <= TEXT_WIDTH_PX
+                                 else names)])
+
+
+def _lines(text: str) -> int:
+    return text.count("<br>") + 1
 
 
 def curves_figure(run: TransformerRun, lang: str):
@@ -111,9 +159,11 @@ def curves_figure(run: TransformerRun, lang: str):
               _line(at, [e.loss for e in evals], tr("tr_heldout_loss"), HELD_OUT, 0, markers=True),
               _line(at, [e.token_accuracy for e in evals], tr("tr_token_acc"), HELD_OUT, 1, markers=True),
               _line(at, [e.exact_accuracy for e in evals], tr("tr_exact_acc"), EXACT, 1, markers=True)]
-    layout = base_layout(tr("tr_curves_title", iteration=run.iteration), CURVES_HEIGHT, showlegend=False,
-                         margin={"l": 60, "r": 20, "t": 80, "b": 60})
-    layout.update(grid(2, 1, titles, vspace=0.18))
+    layout = _layout(tr("tr_curves_title", iteration=run.iteration), CURVES_HEIGHT,
+                     {"l": 60, "r": 20, "b": 60}, panel_lines=_lines(titles[0]), showlegend=False)
+    # the gap between the panels holds the lower one's title and the upper one's tick labels
+    gap = (_lines(titles[1]) * PANEL_LINE_PX + 30) / (CURVES_HEIGHT - 60)
+    layout.update(grid(2, 1, titles, vspace=gap))
     last = max(1, run.iteration)
     for cell in range(2):
         cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
@@ -134,13 +184,15 @@ def schedule_figure(settings: TransformerSettings, horizon: int, now: int, lang:
     if now >= 1:
         rate_now = float(core.noam_rate(now, settings.d_model, settings.warmup, settings.lr_scale))
         traces.append({"type": "scatter", "mode": "markers+text", "x": [now], "y": [rate_now],
-                       "text": [tr("tr_now", step=now)], "textposition": "top right",
+                       "text": [tr("tr_now", step=now)],
+                       # the label stays on the side of the marker with room for it
+                       "textposition": "top right" if now < horizon / 2 else "top left",
                        "marker": {"color": HELD_OUT, "size": 10}, "name": tr("tr_now", step=now)})
-    layout = base_layout(tr("tr_schedule_title", warmup=settings.warmup, peak=f"{peak:.2g}"), 320, showlegend=False,
-                         margin={"l": 70, "r": 30, "t": 70, "b": 60},
-                         xaxis={"title": {"text": tr("tr_iteration")}, "showgrid": True, "gridcolor": "#eee"},
-                         yaxis={"title": {"text": tr("tr_lr")}, "showgrid": True, "gridcolor": "#eee",
-                                "exponentformat": "e", "range": [0, 1.2 * float(rates.max())]})
+    layout = _layout(tr("tr_schedule_title"), 260, {"l": 70, "r": 30, "b": 60},
+                     (tr("tr_schedule_sub", warmup=settings.warmup, peak=f"{peak:.2g}"),), showlegend=False,
+                     xaxis={"title": {"text": tr("tr_iteration")}, "showgrid": True, "gridcolor": "#eee"},
+                     yaxis={"title": {"text": tr("tr_lr")}, "showgrid": True, "gridcolor": "#eee",
+                            "exponentformat": "e", "range": [0, 1.2 * float(rates.max())]})
     return figure(traces, layout)
 
 
@@ -169,9 +221,9 @@ def attention_figure(inspection: Inspection, part: str, layer: int, head: int, l
     """One head's map: rows are the queries (the positions that look), columns the keys."""
     tr = _tr(lang)
     maps, queries, keys = _part(inspection, part)
-    layout = base_layout(tr("tr_attn_title", part=tr(f"tr_part_{part}"), layer=layer, head=head), HEATMAP_HEIGHT,
-                         plot_bgcolor=MASKED_COLOR, margin={"l": 70, "r": 10, "t": 70, "b": 70})
-    width, height = _plot_px(layout, HEATMAP_HEIGHT)
+    layout = _layout(tr(f"tr_part_{part}"), HEATMAP_HEIGHT, {"l": 70, "r": 10, "b": 70},
+                     (tr("tr_attn_sub", layer=layer, head=head),), plot_bgcolor=MASKED_COLOR)
+    width, height = _plot_px(layout)
     key_title = tr("tr_source") if part != "decoder" else tr("tr_decoder_read")
     query_title = tr("tr_decoder_read") if part != "encoder" else tr("tr_source")
     layout["xaxis"] = {"title": {"text": f"{tr('tr_key')}: {key_title}"}, **token_axis(keys, width)}
@@ -188,10 +240,10 @@ def heads_figure(inspection: Inspection, part: str, layer: int, lang: str):
     cols = min(heads, 4)
     rows = math.ceil(heads / cols)
     height = HEADS_HEIGHT * rows
-    layout = base_layout(tr("tr_heads_title", part=tr(f"tr_part_{part}"), layer=layer), height, showlegend=False,
-                         plot_bgcolor=MASKED_COLOR, margin={"l": 50, "r": 10, "t": 80, "b": 40})
+    layout = _layout(tr(f"tr_part_{part}"), height, {"l": 50, "r": 10, "b": 40}, (tr("tr_heads_sub", layer=layer),),
+                     panel_lines=1, showlegend=False, plot_bgcolor=MASKED_COLOR)
     layout.update(grid(rows, cols, [tr("tr_head_n", head=h) for h in range(heads)], hspace=0.04, vspace=0.1))
-    width, plot_height = _plot_px(layout, height)
+    width, plot_height = _plot_px(layout)
     cell_width = width * (1 - 0.04 * (cols - 1)) / cols
     cell_height = plot_height * (1 - 0.1 * (rows - 1)) / rows
     traces = []
@@ -221,13 +273,13 @@ def decoding_figure(inspection: Inspection, layer: int, head: int | None, lang: 
                             for t in range(len(steps))],
              "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
     verdict = tr("tr_right") if inspection.correct else tr("tr_wrong", answer=inspection.answer)
-    title = tr("tr_decoding_title", source=inspection.source, output=inspection.output)
+    decoded = tr("tr_decoding_sub", source=inspection.source, output=inspection.output)
     looked = (tr("tr_looked_mean", layer=layer) if head is None else tr("tr_looked_head", layer=layer, head=head))
     # the step labels sit left of the plot: the margin grows with the widest
     left = 40 + max(label_width(html.unescape(label)) for label in labels)
-    layout = base_layout(f"{title}<br><sub>{verdict}<br>{looked}</sub>", HEATMAP_HEIGHT,
-                         margin={"l": left, "r": 10, "t": 120, "b": 60})
-    width, height = _plot_px(layout, HEATMAP_HEIGHT)
+    layout = _layout(tr("tr_decoding_title"), HEATMAP_HEIGHT, {"l": left, "r": 10, "b": 60},
+                     (decoded, verdict, looked))
+    width, height = _plot_px(layout)
     layout["xaxis"] = {"title": {"text": tr("tr_source")}, **token_axis(source, width)}
     layout["yaxis"] = {"title": {"text": tr("tr_step_axis")}, "autorange": "reversed", **token_axis(labels, height)}
     return figure([trace], layout)
@@ -252,12 +304,14 @@ def forcing_figure(inspection: Inspection, lang: str):
     probs = [_line(list(range(n)), inspection.forced_probs.tolist(), tr("tr_teacher"), HELD_OUT, 1, markers=True),
              _line(list(range(n)), [None if math.isnan(p) else p for p in inspection.free_probs], tr("tr_free"),
                    EXACT, 1, dash="dot", markers=True)]
-    layout = base_layout(tr("tr_forcing_title"), 440, showlegend=False, plot_bgcolor="white",
-                         margin={"l": 60, "r": 20, "t": 70, "b": 60})
+    layout = _layout(tr("tr_forcing_title"), 380, {"l": 60, "r": 20, "b": 60}, showlegend=False,
+                     plot_bgcolor="white")
     key = _legend_title(tr("tr_prob_right"), [(tr("tr_teacher_row"), HELD_OUT), (tr("tr_free_row"), EXACT)])
     layout.update(grid(2, 1, ["", key], vspace=0.16))
     layout["annotations"] = [a for a in layout["annotations"] if a["text"]]
-    width, _ = _plot_px(layout, 440, colorbar=False)
+    width, _ = _plot_px(layout, colorbar=False)
+    # the widest cell text is "</s>": the letters shrink to fit a cell of a phone-width table
+    table["textfont"]["size"] = max(11, min(15, width / n / label_width("</s>", 1)))
     positions = [str(i) for i in range(n)]
     cell_axes(layout, 0, x={**token_axis(positions, width), "showticklabels": False},
               y={"tickvals": [0, 1, 2], "ticktext": [tr("tr_answer"), tr("tr_teacher_row"), tr("tr_free_row")],
@@ -285,9 +339,10 @@ def induction_curves_figure(run: InductionRun, lang: str):
     for cell, layer, attribute in ((1, 0, "previous_token"), (2, 1, "induction")):
         for h, (name, color) in enumerate(head_names):
             traces.append(_line(at, [float(getattr(e, attribute)[layer, h]) for e in evals], name, color, cell))
-    layout = base_layout(tr("tr_ind_curves_title", iteration=run.iteration), 720, showlegend=False,
-                         margin={"l": 60, "r": 20, "t": 80, "b": 60})
-    layout.update(grid(3, 1, titles, vspace=0.13))
+    layout = _layout(tr("tr_ind_curves_title", iteration=run.iteration), 640, {"l": 60, "r": 20, "b": 60},
+                     panel_lines=_lines(titles[0]), showlegend=False)
+    gap = (max(map(_lines, titles[1:])) * PANEL_LINE_PX + 30) / (640 - 60)
+    layout.update(grid(3, 1, titles, vspace=gap))
     last = max(1, run.iteration)
     for cell in range(3):
         cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
@@ -300,18 +355,20 @@ def induction_curves_figure(run: InductionRun, lang: str):
 
 
 def induction_example_figure(example: InductionExample, lang: str):
-    """The previous-token head and the induction head on one [r r] sequence, side by side: the
-    first lights the diagonal just below the main one, the second a diagonal n - 1 to its left
-    in the repeated half."""
+    """The previous-token head above the induction head, on one [r r] sequence: the first lights
+    the diagonal just below the main one, the second a diagonal n - 1 to its left in the
+    repeated half. One above the other, each map spans the figure's width (side by side, each
+    got under half of it, and a phone showed two thumbnails)."""
     tr = _tr(lang)
     tokens = example.tokens
     titles = [tr("tr_ind_prev_head", head=example.previous_head, score=f"{example.previous_score:.2f}"),
               tr("tr_ind_ind_head", head=example.induction_head, score=f"{example.induction_score:.2f}")]
-    layout = base_layout(tr("tr_ind_example_title"), 520, showlegend=False, plot_bgcolor=MASKED_COLOR,
-                         margin={"l": 40, "r": 20, "t": 90, "b": 40})
-    layout.update(grid(1, 2, titles, hspace=0.08))
-    width, height = _plot_px(layout, 520)
-    side = min(width * 0.46, height)   # each map is drawn square
+    body, gap = INDUCTION_EXAMPLE_HEIGHT, (PANEL_LINE_PX + 30) / (INDUCTION_EXAMPLE_HEIGHT - 40)
+    layout = _layout(tr("tr_ind_example_title"), body, {"l": 40, "r": 20, "b": 40}, (tr("tr_ind_example_sub"),),
+                     panel_lines=1, showlegend=False, plot_bgcolor=MASKED_COLOR)
+    layout.update(grid(2, 1, titles, vspace=gap))
+    width, height = _plot_px(layout)
+    side = min(width, height * (1 - gap) / 2)   # each map is drawn square
     traces = []
     for cell, matrix in enumerate((example.previous_attn, example.induction_attn)):
         traces.append(on_cell(_attention_trace(matrix, tokens, tokens, "decoder", tr, cell == 1), cell))

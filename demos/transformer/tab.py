@@ -63,9 +63,11 @@ LINK_RUN_JS = """
 }
 """
 
-# the link button is pressed by the page only; the page never shows it
+# the link button is pressed by the page only; the page never shows it. A formula wider than a
+# phone scrolls inside its panel instead of widening the page.
 CSS = """
 #transformer_link_run { display: none !important; }
+.transformer-explain .katex-display { overflow-x: auto; overflow-y: hidden; }
 """
 
 
@@ -392,17 +394,17 @@ def _seq2seq_layout() -> dict:
             with gr.Row():
                 c["curves"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_curves")
                 c["attention"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_attention")
-            with gr.Accordion(I18N("tr_how_model"), open=False):
+            with gr.Accordion(I18N("tr_how_model"), open=False, elem_classes="transformer-explain"):
                 explanation("tr_model_md")
                 explanation("tr_attention_md")
     with gr.Row():
         c["decoding"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_decoding")
         c["forcing"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_forcing")
-    with gr.Accordion(I18N("tr_how_decoding"), open=False):
+    with gr.Accordion(I18N("tr_how_decoding"), open=False, elem_classes="transformer-explain"):
         explanation("tr_decoding_md")
     with gr.Row():
         c["schedule"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_schedule")
-        with gr.Column(min_width=300):
+        with gr.Column(min_width=300, elem_classes="transformer-explain"):
             explanation("tr_schedule_md")
     return c
 
@@ -423,7 +425,7 @@ def _induction_layout() -> dict:
             with gr.Row():
                 c["curves"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_ind_curves")
                 c["example"] = gr.Plot(show_label=False, min_width=300, elem_id="transformer_ind_example")
-            with gr.Accordion(I18N("tr_how_induction"), open=True):
+            with gr.Accordion(I18N("tr_how_induction"), open=True, elem_classes="transformer-explain"):
                 explanation("tr_induction_md")
     return c
 
@@ -433,9 +435,11 @@ def layout() -> dict:
     load. The curves and the attention sit beside the controls, at the top, so a projected page
     shows them without scrolling."""
     with gr.Row(equal_height=True):   # one band: a projected page keeps its height for the figures
-        gr.Markdown(I18N("tr_intro"), scale=4)
-        c: dict = controls.build(V, "transformer", ["experiment"],
-                                 experiment={"scale": 2, "show_label": False, "container": False})
+        with gr.Column(scale=4, min_width=300):
+            gr.Markdown(I18N("tr_intro"))
+        with gr.Column(scale=2, min_width=300):
+            c: dict = controls.build(V, "transformer", ["experiment"],
+                                     experiment={"show_label": False, "container": False})
     with gr.Column() as c["seq2seq_box"]:
         c["seq2seq"] = _seq2seq_layout()
     with gr.Column(visible=False) as c["induction_box"]:
