@@ -57,13 +57,18 @@ def build_demo() -> gr.Blocks:
 
 def end_session(request: gr.Request) -> None:
     """A browser tab has closed: stop its live runs and free its state now (gradio would keep
-    it an hour). Runs on gradio's event loop, so it only sets flags and drops references."""
+    it an hour). Runs on gradio's event loop, so it only sets flags and drops references.
+    The whole session is dropped, not only its values: a stream still running writes its
+    session back into the state it started with when it yields, and that write must land in
+    a state nobody holds (emptying the values left the next write to resurrect the session)."""
     holder = demo.state_holder
-    if request.session_hash in holder:
-        for _block, value, _expired in holder[request.session_hash].state_components:
+    with holder.lock:
+        state = holder.session_data.pop(request.session_hash, None)
+        holder.time_last_used.pop(request.session_hash, None)
+    if state is not None:
+        for value in list(state.state_data.values()):
             if isinstance(value, live.LiveSession):
                 value.close()
-        holder.delete_state(request.session_hash)
 
 
 demo = build_demo()

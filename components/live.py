@@ -38,6 +38,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+import gradio as gr
+
 from components.i18n import InputError, translate
 from components.threads import one_thread
 
@@ -149,6 +151,7 @@ class LiveSession:
         self.run = None
         self.active = None                # the run a Start / Resume stream is training now
         self.pause_requested = False
+        self.closed = False               # its browser tab has gone (app.end_session)
         # one update of the run at a time: two optimiser steps on the same networks at once
         # corrupt them (a double-clicked Step raised "modified by an inplace operation")
         self.lock = threading.Lock()
@@ -161,8 +164,16 @@ class LiveSession:
 
     def close(self) -> None:
         """Stop whatever this session trains (its browser tab has gone)."""
+        self.closed = True
         self.pause_requested = True
         self.run = None
+
+    def as_state(self):
+        """What a handler gives the session's gr.State: the session, or once its tab has gone,
+        gradio's "leave it as it is". gradio writes a stream's outputs into the session's state
+        at every yield, recreating the state if it was freed, so a frame drawn before the tab
+        closed and yielded after would otherwise bring the session back for an hour."""
+        return gr.skip() if self.closed else self
 
 
 def session_of(value) -> LiveSession:
@@ -182,6 +193,26 @@ def _train_slice(session: LiveSession, run, stop: Callable[[], bool]) -> None:
             run.train_step()
             if time.perf_counter() >= deadline:
                 break
+
+
+def slow_views_clock(lang: str, every_s: float) -> Callable[..., bool]:
+    """A clock for one stream's costly views (a model run on an example, big heatmaps): they are
+    due on every frame of a run at rest (paused, done, diverged, ready), when ``changed`` (the
+    learner chose another input), and otherwise every ``every_s`` seconds; the cheap views come
+    with every frame. A browser redrawing every view ten times a second fell behind the stream
+    and froze (headless Chromium on 2 cores, the VAE lab's heatmaps)."""
+    drawn_at = -float("inf")
+    running = translate("live_running", lang)
+
+    def due(note: str, changed: bool = False) -> bool:
+        nonlocal drawn_at
+        now = time.monotonic()
+        if note != running or changed or now - drawn_at >= every_s:
+            drawn_at = now
+            return True
+        return False
+
+    return due
 
 
 def _draw(render: Render, run, note: str) -> tuple:
@@ -216,7 +247,7 @@ def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tup
                             frame = _draw(render, run, translate("live_running", lang))
                 if frame is not None:
                     last_frame = time.monotonic()
-                    yield session, *frame
+                    yield session.as_state(), *frame
     except Diverged as exc:
         note = translate("live_diverged", lang, iteration=exc.iteration, what=exc.what)
     finally:
@@ -225,7 +256,7 @@ def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tup
     if session.run is run:
         if note is None:
             note = translate("live_done" if run.iteration >= run.target else "live_paused", lang)
-        yield session, *_draw(render, run, note)
+        yield session.as_state(), *_draw(render, run, note)
 
 
 def start(session: LiveSession, run, iterations: int, render: Render, lang: str) -> Iterator[tuple]:
@@ -269,11 +300,11 @@ def step(session: LiveSession, new_run: Callable[[], object], render: Render, la
             note = translate("live_paused", lang)
         except Diverged as exc:
             note = translate("live_diverged", lang, iteration=exc.iteration, what=exc.what)
-        return session, *_draw(render, run, note)
+        return session.as_state(), *_draw(render, run, note)
 
 
 def reset(session: LiveSession, run, render: Render, lang: str) -> tuple:
     """Replace this session's run by ``run`` at iteration 0, shown but not trained (any stream of
     this session stops at its next check)."""
     session.run, session.pause_requested = run, False
-    return session, *_draw(render, run, translate("live_ready", lang))
+    return session.as_state(), *_draw(render, run, translate("live_ready", lang))

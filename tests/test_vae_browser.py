@@ -65,10 +65,12 @@ def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory
     assert len(first_points) > 300
     wait_until(lambda: shown_iteration(page) > first)   # the curves grow ...
     wait_until(lambda: latent_points(page) != first_points)   # ... and the codes move
-    screenshot(page, "vae_projector")
 
     press(page, "vae_pause")
     wait_until(lambda: "paused" in page.locator("#vae_status").text_content())
+    # taken paused: Chromium waits for the fonts before a screenshot, and a page that redraws
+    # twice a second kept that wait open past a minute
+    screenshot(page, "vae_projector")
     at_pause = shown_iteration(page)
     time.sleep(1)
     assert shown_iteration(page) == at_pause   # nothing trains while paused

@@ -124,26 +124,8 @@ def live_views(run: core.TransformerRun, shown: Shown, note: str, lang: str, dec
             figures.schedule_figure(run.settings, horizon, run.iteration, lang))
 
 
-def _due(lang: str):
-    """A clock for one stream's slow views: due on every frame that is not a running one (the
-    run rests: paused, done, diverged, ready), when ``changed`` (another input or head was
-    chosen), and otherwise every ``DECODED_EVERY_S``."""
-    drawn_at = -math.inf
-    running = translate("live_running", lang)
-
-    def due(note: str, changed: bool) -> bool:
-        nonlocal drawn_at
-        now = time.monotonic()
-        if note != running or changed or now - drawn_at >= DECODED_EVERY_S:
-            drawn_at = now
-            return True
-        return False
-
-    return due
-
-
 def renderer(lang: str, shown: Shown):
-    due, drawn_view = _due(lang), [None]
+    due, drawn_view = live.slow_views_clock(lang, DECODED_EVERY_S), [None]
 
     def render(run, note):
         view = shown.view
@@ -281,7 +263,7 @@ def induction_views(run: induction.InductionRun, note: str, lang: str, example: 
 
 
 def induction_renderer(lang: str):
-    due = _due(lang)
+    due = live.slow_views_clock(lang, DECODED_EVERY_S)
     return lambda run, note: induction_views(run, note, lang, due(note, False))
 
 

@@ -72,18 +72,28 @@ def _encoded(run: core.VaeRun, probe: Probe | None) -> views.ReparamView | None:
     return views.reparam_view(run, probe.x, probe.seed)
 
 
-def live_views(run: core.VaeRun, note: str, lang: str, probe: Probe | None = None) -> tuple:
-    """(status, curves, latent map, KL per dimension, manifold or data plane, density) now."""
+# While a run trains, the two heatmaps (the decoded manifold or data plane, and the density;
+# ~95 KB of a ~130 KB frame) are redrawn at most this often; status, curves, latent map and KL
+# bars come with every frame.
+HEATMAPS_EVERY_S = 1.0
+
+
+def live_views(run: core.VaeRun, note: str, lang: str, probe: Probe | None = None, heatmaps: bool = True) -> tuple:
+    """(status, curves, latent map, KL per dimension, manifold or data plane, density) now; the
+    heatmaps left as the page has them unless ``heatmaps``."""
     snap = views.snapshot(run)
+    cheap = (figures.status_md(run, note, lang), figures.curves_figure(run, lang),
+             figures.latent_figure(snap.latent, lang, _encoded(run, probe)), figures.kl_bars_figure(snap.latent, lang))
+    if not heatmaps:
+        return *cheap, gr.skip(), gr.skip()
     decoded = (figures.manifold_figure(snap.manifold, run.settings.latent_dim, lang) if snap.plane is None
                else figures.plane_figure(snap.plane, lang))
-    return (figures.status_md(run, note, lang), figures.curves_figure(run, lang),
-            figures.latent_figure(snap.latent, lang, _encoded(run, probe)), figures.kl_bars_figure(snap.latent, lang),
-            decoded, figures.density_figure(snap.density, lang))
+    return *cheap, decoded, figures.density_figure(snap.density, lang)
 
 
 def renderer(lang: str, probe: Probe | None = None):
-    return lambda run, note: live_views(run, note, lang, probe)
+    due = live.slow_views_clock(lang, HEATMAPS_EVERY_S)
+    return lambda run, note: live_views(run, note, lang, probe, due(note))
 
 
 @handler(S)
