@@ -85,7 +85,7 @@ def test_a_link_compares_its_strategies_on_a_projectors_first_screen(page_factor
     assert page.locator("#decoding_seed input").input_value() == "3"
     # ... and its result: the same seed gives the same outputs as the handler called here
     values = defaults(core.DecodingSettings) | {"top_p_top_p": 0.8, "seed": 3, "new_tokens": 12}
-    expected = tab.decode(*[values[n] for n in controls(core.DecodingSettings)], MODEL, ["greedy", "beam", "top_p"])
+    *_, expected = tab.decode(*[values[n] for n in controls(core.DecodingSettings)], MODEL, ["greedy", "beam", "top_p"])
     shown = page.locator("#decoding_outputs").text_content()
     assert all(card in shown for card in card_texts(expected[1]))
     assert 0 <= top(page, "decoding_outputs") < 720 - 200   # the outputs begin on the first screen

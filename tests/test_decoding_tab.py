@@ -21,8 +21,13 @@ def values(cls=core.DecodingSettings, **changes) -> list:
     return [merged[name] for name in controls(cls)]
 
 
+def compared(*args) -> tuple:
+    """The last answer of the streamed comparison (what the API's predict returns)."""
+    return list(tab.decode(*args))[-1]
+
+
 def test_decode_answers_every_view_and_keeps_the_step_views():
-    notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first, record = tab.decode(
+    notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first, record = compared(
         *values(samples=2), MODEL, ["top_k", "greedy", "beam"])
     # greedy, beam, then top-k's two samples: the lab's order, whatever the order asked
     labels = [o.label for o in steps.outputs]
@@ -48,7 +53,7 @@ def bars(figure) -> dict:
 def test_greedy_output_is_models_own_greedy_decoding():
     """The step views of greedy decoding: the chosen token is always the most likely one, and the
     tokens are what model.generate gives."""
-    steps = tab.decode(*values(), MODEL, ["greedy"])[2]
+    steps = compared(*values(), MODEL, ["greedy"])[2]
     model, tokenizer = models.load_causal_lm(MODEL)
     ids = torch.tensor([tokenizer(PROMPT)["input_ids"]])
     expected = model.generate(ids, max_new_tokens=6, do_sample=False,
@@ -59,7 +64,7 @@ def test_greedy_output_is_models_own_greedy_decoding():
 
 
 def test_show_step_draws_the_chosen_output_and_step():
-    steps = tab.decode(*values(new_tokens=5), MODEL, ["greedy", "top_p"])[2]
+    steps = compared(*values(new_tokens=5), MODEL, ["greedy", "top_p"])[2]
     figure = tab.show_step(steps, "2", 4)
     assert figure["layout"]["title"]["text"].startswith(f"{steps.outputs[2].label}, step 4")
     view = steps.outputs[2].views[4]
@@ -74,7 +79,7 @@ def test_show_step_draws_the_chosen_output_and_step():
 def test_export_holds_the_settings_outputs_and_beam_of_the_last_comparison():
     import json
 
-    out = tab.decode(*values(samples=1, seed=4), MODEL, ["beam", "top_p"])
+    out = compared(*values(samples=1, seed=4), MODEL, ["beam", "top_p"])
     steps, record = out[2], out[-1]
     _, swept = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
     [path] = tab.export(record, swept)
@@ -102,16 +107,16 @@ def test_step_errors_are_translated(monkeypatch):
         tab.show_step(None, 0, 0, zh)
     assert err.value.message == "输出 0 不存在：请先运行比较，再从其输出中选择。"
     with pytest.raises(gr.Error) as err:
-        tab.decode(*values(top_p_top_p=0), MODEL, ["top_p"], zh)
+        compared(*values(top_p_top_p=0), MODEL, ["top_p"], zh)
     assert err.value.message.startswith("p（top-p）") and "0.01" in err.value.message
 
 
 def test_no_strategy_is_refused_before_the_model_loads(monkeypatch):
     monkeypatch.setattr(models, "load_causal_lm", lambda model_id: pytest.fail("loaded a model"))
     with pytest.raises(gr.Error, match="at least one strategy"):
-        tab.decode(*values(), MODEL, [])
+        compared(*values(), MODEL, [])
     with pytest.raises(gr.Error, match="Strategies to compare must be one of"):
-        tab.decode(*values(), MODEL, ["telepathy"])
+        compared(*values(), MODEL, ["telepathy"])
 
 
 def test_sweep_entropy_rises_with_temperature():
@@ -135,7 +140,7 @@ def test_presets_choose_strategies_and_reset_their_parameters(name):
 
 
 def test_beam_tree_labels_its_nodes_and_draws_the_winners_path():
-    out = tab.decode(*values(new_tokens=8), MODEL, ["beam"])
+    out = compared(*values(new_tokens=8), MODEL, ["beam"])
     steps, tree = out[2], out[5]
     traces = {trace.get("name"): trace for trace in tree["data"]}
     winner = traces["the winner's path"]

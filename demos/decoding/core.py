@@ -456,25 +456,41 @@ class Comparison:
     beam: BeamResult | None
 
 
-def compare(model, tokenizer, prompt: str, strategies: list[Strategy], new_tokens: int, n_samples: int,
-            seed: int) -> Comparison:
+def comparison_prompt(model, tokenizer, prompt: str, new_tokens: int) -> tuple[list[int], bool, bool]:
+    """The prompt's token ids, whether they start from BOS (an empty prompt), and whether the
+    prompt lost its start so that prompt + new tokens fit the model's context."""
     ids, from_bos = prompt_ids(tokenizer, prompt)
     context = model_context(model)
     prompt_cut = len(ids) + new_tokens > context
     if prompt_cut:
         ids = ids[-(context - new_tokens):]
-    eos = tokenizer.eos_token_id
+    return ids, from_bos, prompt_cut
+
+
+def run_strategy(model, prompt: list[int], strategy: Strategy, new_tokens: int, n_samples: int, seed: int,
+                 eos_id: int) -> tuple[list[Output], BeamResult | None]:
+    """One strategy's outputs (``n_samples`` for a sampled one), and the beam search's record
+    for beam search. Each strategy draws from its own seed (``strategy_seed``), so running them
+    one at a time gives what running them together gives."""
+    if strategy.sampled:
+        return run_sampled(model, prompt, strategy, n_samples, new_tokens, seed, eos_id), None
+    if strategy.kind == "greedy":
+        return [greedy(model, prompt, strategy, new_tokens, eos_id)], None
+    if strategy.kind == "beam":
+        beam = beam_search(model, prompt, strategy, new_tokens, eos_id)
+        return [beam.output], beam
+    return [run_contrastive(model, prompt, strategy, new_tokens, eos_id)], None
+
+
+def compare(model, tokenizer, prompt: str, strategies: list[Strategy], new_tokens: int, n_samples: int,
+            seed: int) -> Comparison:
+    ids, from_bos, prompt_cut = comparison_prompt(model, tokenizer, prompt, new_tokens)
     outputs, beam = [], None
     for s in strategies:
-        if s.sampled:
-            outputs.extend(run_sampled(model, ids, s, n_samples, new_tokens, seed, eos))
-        elif s.kind == "greedy":
-            outputs.append(greedy(model, ids, s, new_tokens, eos))
-        elif s.kind == "beam":
-            beam = beam_search(model, ids, s, new_tokens, eos)
-            outputs.append(beam.output)
-        else:
-            outputs.append(run_contrastive(model, ids, s, new_tokens, eos))
+        strategy_outputs, strategy_beam = run_strategy(model, ids, s, new_tokens, n_samples, seed,
+                                                       tokenizer.eos_token_id)
+        outputs.extend(strategy_outputs)
+        beam = strategy_beam or beam
     return Comparison(ids, from_bos, prompt_cut, outputs, beam)
 
 

@@ -82,9 +82,11 @@ def _prob_colour(p: float) -> str:
     return PROB_COLOURS[int(round(x * 100))]
 
 
-def outputs_html(rows: list[dict], prompt_label: str, lang: str) -> str:
+def outputs_html(rows: list[dict], prompt_label: str, lang: str, pending: list[str] = (), status: str = "") -> str:
     """Every output side by side; each token shaded by its probability under the unmodified
-    model, hover shows probability and rank. ``rows``: {"label", "tokens", "probs", "ranks"}."""
+    model, hover shows probability and rank. ``rows``: {"label", "tokens", "probs", "ranks"}.
+    While a comparison is under way, a ``status`` line and a faint card for each ``pending``
+    strategy (its label): the first is being decoded, the others wait their turn."""
     cards = []
     for row in rows:
         spans = []
@@ -96,8 +98,14 @@ def outputs_html(rows: list[dict], prompt_label: str, lang: str) -> str:
         cards.append(f'<div style="border:1px solid #ddd; border-radius:8px; padding:8px; margin:4px; '
                      f'flex:1 1 300px; min-width:280px;"><div style="font-weight:600; margin-bottom:4px;">'
                      f'{html.escape(row["label"])}</div><div style="line-height:1.9">{"".join(spans)}</div></div>')
+    for i, label in enumerate(pending):
+        state = translate("dec_pending_now" if i == 0 else "dec_pending_queued", lang)
+        cards.append(f'<div class="dec-pending" style="border:1px dashed #bbb; border-radius:8px; padding:8px; '
+                     f'margin:4px; flex:1 1 300px; min-width:280px; color:#777;"><div style="margin-bottom:4px;">'
+                     f'{html.escape(label)}</div><div style="line-height:1.9"><i>{html.escape(state)}</i></div></div>')
     legend = translate("dec_colour_legend", lang)
-    return (f'<div><p style="margin:2px 4px;"><b>{html.escape(translate("dec_prompt", lang))}:</b> '
+    status_line = f'<p class="dec-status" style="margin:2px 4px;">{html.escape(status)}</p>' if status else ""
+    return (f'<div>{status_line}<p style="margin:2px 4px;"><b>{html.escape(translate("dec_prompt", lang))}:</b> '
             f'<code>{html.escape(prompt_label)}</code> &nbsp; <i>{html.escape(legend)}</i></p>'
             f'<div style="display:flex; flex-wrap:wrap;">{"".join(cards)}</div></div>')
 
@@ -232,11 +240,13 @@ def metrics_figure(labels: list[str], metrics: list[Metrics], lang: str):
     return figure(data, layout)
 
 
-def metrics_table(labels: list[str], metrics: list[Metrics], lang: str) -> dict:
+def metrics_table(labels: list[str], metrics: list[Metrics], lang: str, pending: list[str] = ()) -> dict:
+    """One row per strategy; a strategy still ``pending`` (its label) has "…" for its numbers."""
     headers = [translate(k, lang) for k in ("dec_col_strategy", "dec_col_d1", "dec_col_d2", "dec_col_d3",
                                             "dec_col_rep4", "dec_col_logprob", "dec_col_ppl", "dec_col_len")]
     rows = [[label, round(m.distinct[0], 3), round(m.distinct[1], 3), round(m.distinct[2], 3), round(m.repeated_4gram, 3),
              round(m.mean_logprob, 3), round(m.perplexity, 2), round(m.mean_length, 1)] for label, m in zip(labels, metrics)]
+    rows += [[label] + ["…"] * (len(headers) - 1) for label in pending]
     return {"headers": headers, "data": rows}
 
 

@@ -4,8 +4,9 @@ API (the settings are the fields of ``core.DecodingSettings`` / ``core.PromptSet
 ``prompt, new_tokens, seed`` then, for a comparison, ``samples`` and every strategy's own
 parameters, named ``<kind>_<parameter>``):
 - ``/decode`` (settings…, model_id, kinds): every chosen strategy (``kinds``, a list of
-  ``core.KINDS``) on the prompt; answers (notes, outputs HTML, metrics table, metrics plot, beam
-  tree, beam table, output choices, step slider, distribution of the first output at step 0).
+  ``core.KINDS``) on the prompt; streams the comparison as each strategy is done, and answers
+  last (notes, outputs HTML, metrics table, metrics plot, beam tree, beam table, output choices,
+  step slider, distribution of the first output at step 0).
 - ``/decoding_step`` (output, step): the next-token distribution at one step of one output of
   this session's last comparison.
 - ``/decoding_sweep`` (prompt, new_tokens, seed, model_id): entropy and distinct-2 against
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 
 import gradio as gr
 
@@ -44,19 +46,22 @@ PRESETS = {
 # The strategies' parameter controls, which a preset resets
 STRATEGY_PARAMS = [name for kind in core.KINDS for name in core.STRATEGY_FIELDS[kind]]
 NEW_TOKENS = setting_controls(core.PromptSettings)["new_tokens"]
+# A comparison under way shows what is done after its first strategy, then at most this often:
+# each view redraws every output card (~100 KB of HTML for the defaults) and the metrics table.
+PARTIAL_INTERVAL_S = 0.5
 
 
 # ---------------------------------------------------------------------------------------------
 # handlers
 
 
-def output_rows(result: core.Comparison, labels: list[str], tokenizer) -> list[dict]:
+def output_rows(prompt: list[int], outputs: list[core.Output], labels: list[str], tokenizer) -> list[dict]:
     """One card per output for ``figures.outputs_html``: its tokens with their probability and
     rank under the unmodified model."""
     rows = []
-    for output, label in zip(result.outputs, labels):
+    for output, label in zip(outputs, labels):
         probs, ranks = core.token_model_stats(output)
-        tokens = labels_for_ids(tokenizer, result.prompt + output.tokens)[len(result.prompt):]
+        tokens = labels_for_ids(tokenizer, prompt + output.tokens)[len(prompt):]
         rows.append({"label": label, "tokens": tokens, "probs": probs, "ranks": ranks})
     return rows
 
@@ -89,50 +94,129 @@ def comparison_record(result: core.Comparison, steps: core.StepViews, rows: list
     return record
 
 
-def run_comparison(settings: core.DecodingSettings, model_id: str, kinds, lang: str) -> tuple:
-    """Everything the Compare button shows, and the step views the step slider walks through:
-    (notes, outputs HTML, core.StepViews, metrics table, metrics plot, beam tree, beam table,
-    the numbers for the export)."""
-    strategies, notes = core.strategies(settings, kinds)
-    model, tokenizer = models.load_causal_lm(model_id)
-    # one turn at the CPU (components.live: one per core), on one thread: token-by-token decoding
-    # of the bundled GPT is many small products, like the tiny networks of components/threads.py.
-    # On a busy 2-core machine bench.py's comparison took a median 17.8 s on one thread and 280 s
-    # on two (3 interleaved runs each, load average 16).
-    with live.CPU.turn(), one_thread():
-        result = core.compare(model, tokenizer, settings.prompt, strategies, settings.new_tokens,
-                              settings.samples, settings.seed)
-        labels = [figures.output_label(output, lang) for output in result.outputs]
-        steps = core.step_views(result.outputs, labels, tokenizer)
-        groups = core.group_by_strategy(result.outputs)
-        group_labels = [figures.strategy_label(strategy, lang) for strategy, _ in groups]
-        metric_values = [core.metrics(outputs) for _, outputs in groups]
-        beam_plot = beam_rows = None
-        if result.beam:
-            piece = lambda t: steps.pieces.get(t) or token_piece(tokenizer, t)  # noqa: E731
-            beam_plot = figures.beam_tree_figure(result.beam, piece, lang)
-            beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
-        rows = output_rows(result, labels, tokenizer)
-        html_out = figures.outputs_html(rows, "".join(labels_for_ids(tokenizer, result.prompt)), lang)
-        record = comparison_record(result, steps, rows, group_labels, metric_values, tokenizer)
-    return (note_text(result, notes, lang), html_out, steps, figures.metrics_table(group_labels, metric_values, lang),
+@dataclasses.dataclass(frozen=True)
+class Decoded:
+    """One strategy's outputs and what the page shows of them: one chunk of a comparison, computed
+    in one turn at the CPU."""
+    outputs: list[core.Output]
+    beam: core.BeamResult | None
+    steps: core.StepViews      # the next-token distributions of its outputs
+    rows: list[dict]           # its output cards (output_rows)
+
+
+def decode_strategy(model, tokenizer, prompt: list[int], strategy: core.Strategy, settings: core.DecodingSettings,
+                    lang: str) -> Decoded:
+    """One strategy on the (already cut) prompt, with its outputs' step views and cards."""
+    outputs, beam = core.run_strategy(model, prompt, strategy, settings.new_tokens, settings.samples, settings.seed,
+                                      tokenizer.eos_token_id)
+    labels = [figures.output_label(output, lang) for output in outputs]
+    return Decoded(outputs, beam, core.step_views(outputs, labels, tokenizer),
+                   output_rows(prompt, outputs, labels, tokenizer))
+
+
+def comparison_of(prompt: tuple[list[int], bool, bool], decoded: list[Decoded]) -> core.Comparison:
+    """The comparison of the strategies decoded so far (``prompt``: core.comparison_prompt's answer)."""
+    beams = [d.beam for d in decoded if d.beam]
+    return core.Comparison(*prompt, [output for d in decoded for output in d.outputs], beams[-1] if beams else None)
+
+
+def metrics_by_strategy(result: core.Comparison, lang: str) -> tuple[list[str], list[core.Metrics]]:
+    """Each strategy's label and metrics over its outputs (its samples together)."""
+    groups = core.group_by_strategy(result.outputs)
+    return [figures.strategy_label(strategy, lang) for strategy, _ in groups], [core.metrics(o) for _, o in groups]
+
+
+def prompt_label(result: core.Comparison, tokenizer) -> str:
+    return "".join(labels_for_ids(tokenizer, result.prompt))
+
+
+def comparison_views(result: core.Comparison, decoded: list[Decoded], tokenizer, lang: str) -> tuple:
+    """Everything the Compare button shows once every strategy is decoded, and the step views the
+    step slider walks through: (outputs HTML, core.StepViews, metrics table, metrics plot, beam
+    tree, beam table, the numbers for the export)."""
+    steps = core.StepViews([chosen for d in decoded for chosen in d.steps.outputs],
+                           {token: piece for d in decoded for token, piece in d.steps.pieces.items()})
+    rows = [row for d in decoded for row in d.rows]
+    group_labels, metric_values = metrics_by_strategy(result, lang)
+    beam_plot = beam_rows = None
+    if result.beam:
+        piece = lambda t: steps.pieces.get(t) or token_piece(tokenizer, t)  # noqa: E731
+        beam_plot = figures.beam_tree_figure(result.beam, piece, lang)
+        beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
+    html_out = figures.outputs_html(rows, prompt_label(result, tokenizer), lang)
+    record = comparison_record(result, steps, rows, group_labels, metric_values, tokenizer)
+    return (html_out, steps, figures.metrics_table(group_labels, metric_values, lang),
             figures.metrics_figure(group_labels, metric_values, lang), beam_plot, beam_rows, record)
 
 
-@handler(core.DecodingSettings)
-def decode(settings, model_id, kinds, lang: str):
-    """Run every chosen strategy on the prompt, and show the first output's first step. The last
-    answer (a gr.State, not in the API) keeps the settings and numbers for the export."""
-    notes, html_out, steps, table, chart, beam, beam_rows, record = run_comparison(settings, model_id, kinds, lang)
+def partial_views(result: core.Comparison, decoded: list[Decoded], pending: list[core.Strategy], notes: list[str],
+                  first: bool, tokenizer, lang: str) -> tuple:
+    """What a comparison under way shows (``decode``'s outputs): the outputs and metrics rows of
+    the strategies done, the ``pending`` ones marked, and a status line. The views drawn only from
+    the whole comparison (metrics plot, beam tree and table, the step picker) are emptied by the
+    ``first`` partial view, so nothing of the last comparison stays beside the new one, and left
+    as they are after it (gr.skip()); the first output's first step is already final."""
+    total = len(decoded) + len(pending)
+    status = translate("dec_progress", lang, done=len(decoded), total=total)
+    pending_labels = [figures.strategy_label(strategy, lang) for strategy in pending]
+    html_out = figures.outputs_html([row for d in decoded for row in d.rows], prompt_label(result, tokenizer), lang,
+                                    pending=pending_labels, status=status)
+    group_labels, metric_values = metrics_by_strategy(result, lang)
+    table = figures.metrics_table(group_labels, metric_values, lang, pending=pending_labels)
+    if first:
+        waiting = (None, None, None, gr.Dropdown(choices=[], value=None, interactive=False),
+                   gr.Slider(value=0, interactive=False),
+                   figures.step_figure(decoded[0].steps.outputs[0], 0, decoded[0].steps.pieces, lang))
+    else:
+        waiting = (gr.skip(),) * 6
+    return note_text(result, notes, lang), html_out, gr.skip(), table, *waiting, gr.skip()
+
+
+def final_frame(result: core.Comparison, decoded: list[Decoded], notes: list[str], settings: core.DecodingSettings,
+                model_id: str, kinds, tokenizer, lang: str) -> tuple:
+    """``decode``'s last answer: every view, the step picker on the first output's first step."""
+    html_out, steps, table, chart, beam, beam_rows, record = comparison_views(result, decoded, tokenizer, lang)
     first = steps.outputs[0]
     # an output's index, as text: a choice's value is a string (components/input_guard.py)
     choices = [(output.label, str(i)) for i, output in enumerate(steps.outputs)]
-    return (notes, html_out, steps, table, chart, beam, beam_rows,
+    return (note_text(result, notes, lang), html_out, steps, table, chart, beam, beam_rows,
             gr.Dropdown(choices=choices, value="0", interactive=True),
             gr.Slider(maximum=max(1, len(first.views) - 1), value=0, interactive=True),
             figures.step_figure(first, 0, steps.pieces, lang),
             {"settings": dataclasses.asdict(settings) | {"model_id": model_id, "strategies": core.chosen_kinds(kinds)},
              "comparison": record})
+
+
+@handler(core.DecodingSettings)
+def decode(settings, model_id, kinds, lang: str):
+    """Run every chosen strategy on the prompt, one strategy per turn at the CPU, and stream the
+    comparison as it grows: a first view after the first strategy (its outputs and metrics row,
+    the others pending), then at most every ``PARTIAL_INTERVAL_S``; the last view shows every
+    output, the metrics, the beam search and the first output's first step. The last answer (a
+    gr.State, not in the API) keeps the settings and numbers for the export."""
+    strategies, notes = core.strategies(settings, kinds)
+    model, tokenizer = models.load_causal_lm(model_id)
+    prompt = core.comparison_prompt(model, tokenizer, settings.prompt, settings.new_tokens)
+    decoded: list[Decoded] = []
+    shown_at = None
+    for strategy in strategies:
+        # one turn at the CPU (components.live: one per core) per strategy, on one thread: token-by-
+        # token decoding of the bundled GPT is many small products, like the tiny networks of
+        # components/threads.py. On a busy 2-core machine bench.py's comparison took a median
+        # 17.8 s on one thread and 280 s on two (3 interleaved runs each, load average 16). The
+        # view due after a strategy is drawn in its turn; no turn is held across a yield.
+        with live.CPU.turn(), one_thread():
+            decoded.append(decode_strategy(model, tokenizer, prompt[0], strategy, settings, lang))
+            result = comparison_of(prompt, decoded)
+            frame = None
+            if len(decoded) == len(strategies):
+                frame = final_frame(result, decoded, notes, settings, model_id, kinds, tokenizer, lang)
+            elif shown_at is None or time.monotonic() - shown_at >= max(PARTIAL_INTERVAL_S, live.CPU.frame_interval()):
+                frame = partial_views(result, decoded, strategies[len(decoded):], notes, shown_at is None,
+                                      tokenizer, lang)
+        if frame is not None:
+            shown_at = time.monotonic()
+            yield frame
 
 
 @handler()
@@ -148,7 +232,7 @@ def sweep(settings, model_id, lang: str):
     """Entropy and distinct-2 against temperature for this prompt; the last answer (a gr.State)
     keeps the numbers for the export."""
     model, tokenizer = models.load_causal_lm(model_id)
-    with live.CPU.turn(), one_thread():   # as in run_comparison
+    with live.CPU.turn(), one_thread():   # as in decode
         result = core.temperature_sweep(model, tokenizer, settings.prompt, settings.new_tokens, settings.seed)
         return figures.sweep_figure(result, lang), {"settings": dataclasses.asdict(settings) | {"model_id": model_id},
                                                     "sweep": result}
@@ -188,6 +272,9 @@ CSS = """
 #decoding_intro p { margin: 0; }
 #decoding_beam_plot { overflow-x: auto !important; }
 #decoding_beam_plot .js-plotly-plot { width: max-content; }
+#decoding_outputs .dec-pending i { animation: dec-pulse 1.6s ease-in-out infinite; }
+@keyframes dec-pulse { 50% { opacity: 0.35; } }
+@media (prefers-reduced-motion: reduce) { #decoding_outputs .dec-pending i { animation: none; } }
 """
 
 
@@ -263,7 +350,7 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     c["run"].click(decode, [*controls.inputs(core.DecodingSettings, c), c["model_id"], c["kinds"]],
                    [c[k] for k in ("notes", "outputs_html", "steps", "metrics_table", "metrics_plot", "beam_plot",
                                    "beam_table", "output_pick", "step", "distribution", "record")],
-                   api_name="decode", **queue("heavy"))
+                   api_name="decode", **queue("live"))
     gr.on([c["output_pick"].input, c["step"].input], show_step, [c["steps"], c["output_pick"], c["step"]],
           [c["distribution"]], api_name="decoding_step", trigger_mode="always_last", **queue("control"))
     c["sweep_run"].click(sweep, [*controls.inputs(core.PromptSettings, c), c["model_id"]],
