@@ -48,7 +48,7 @@ def test_sample_returns_the_recorded_trajectory_and_its_views(client):
     final, _ = core.run(unet, config, settings, record=False)
     from demos.diffusion import images
 
-    expected = images.tile(final.numpy(), images.grid_columns(4), images.scale_for(16))
+    expected = images.tile(final.numpy(), images.shown_columns(4), images.scale_for(16, images.DIGIT_PX))
     np.testing.assert_array_equal(picture(xt)[..., :3], expected)
     # real digits' pixels lie in [-1, 1] with std ≈ 0.7: a sample that blew up would be far outside
     assert final.abs().max() < 2 and 0.4 < final.std() < 1.2
@@ -157,7 +157,7 @@ def test_2d_training_streams_and_the_view_shows_particles(client):
     loss = json.loads(loss_plot["plot"])
     assert len(loss["data"][0]["y"]) == 3000
     assert step["value"] == step["maximum"] == toy2d.LIMITS_2D.timesteps
-    view = json.loads(client.predict(50, True, api_name="/diffusion_2d_view")["plot"])
+    view = json.loads(client.predict(50, True, True, api_name="/diffusion_2d_view")["plot"])
     names = [trace.get("name") for trace in view["data"]]
     assert "particles" in names and "score −ε_θ/√(1−ᾱ_t)" in names
     assert "step 50 of 100" in view["layout"]["title"]["text"]
@@ -188,7 +188,7 @@ def test_2d_pause_samples_the_run_and_resume_step_sample_reset_continue_it(serve
 def test_2d_view_and_sample_before_any_run_are_explained(server_url):
     fresh = Client(server_url, verbose=False)
     with pytest.raises(AppError, match="train the 2D model first"):
-        fresh.predict(50, True, api_name="/diffusion_2d_view")
+        fresh.predict(50, True, True, api_name="/diffusion_2d_view")
     with pytest.raises(AppError, match="train the 2D model first"):
         fresh.predict("ddim", api_name="/diffusion_2d_sample")
 
@@ -214,3 +214,15 @@ def test_2d_training_on_a_drawing(client, tmp_path):
     data = next(t for t in json.loads(particles["plot"])["data"] if t["name"] == "training data")
     radius = np.hypot(np.asarray(data["x"]), np.asarray(data["y"]))
     assert radius.std() < 0.1 * radius.mean()          # standardised ring: every point at the same radius
+
+
+def test_export_downloads_the_last_sample(server_url):
+    learner = Client(server_url, verbose=False)
+    sample(learner, steps=4, images=2, digit="8", seed=5)
+    [file] = learner.predict(api_name="/diffusion_export")   # this learner trained no 2D run: JSON only
+    with open(file if isinstance(file, str) else file["path"], encoding="utf-8") as f:
+        document = json.load(f)
+    assert document["settings"]["digit"] == "8" and document["settings"]["seed"] == 5
+    unet, config = models.load_ddpm("digits-ddpm")
+    final, _ = core.run(unet, config, core.SampleSettings(steps=4, images=2, digit="8", seed=5), record=False)
+    np.testing.assert_allclose(document["data"]["sample"]["final_images"], final.numpy(), atol=1e-5)

@@ -240,6 +240,22 @@ def test_image_grid_and_gif():
     assert Image.open(io.BytesIO(images.trajectory_gif(long, long))).n_frames == images.MAX_GIF_FRAMES
 
 
+def test_samples_are_shown_two_a_row_at_128_pixels():
+    assert [images.shown_columns(n) for n in (1, 2, 8, 16)] == [1, 2, 2, 2]
+    sixteen = np.zeros((8, 1, 16, 16), np.float32)
+    picture = images.tile(sixteen, images.shown_columns(8), images.scale_for(16, images.DIGIT_PX))
+    assert picture.shape[1] == 2 * images.DIGIT_PX + images.PAD and picture.shape[0] == 4 * images.DIGIT_PX + 3 * images.PAD
+
+
+def test_step_curves_by_hand():
+    """std of x_t per step, and the RMS distance of x̂0 to the final sample, on a 2-step trajectory."""
+    x_t = np.array([[[[[0.0, 2.0]]]], [[[[1.0, 1.0]]]]])          # (steps, B, C, H, W)
+    pred_x0 = np.array([[[[[4.0, 1.0]]]], [[[[1.0, 1.0]]]]])
+    curves = core.step_curves(core.Trajectory([10.0, 5.0], x_t, pred_x0))
+    np.testing.assert_allclose(curves.std, [1.0, 0.0])
+    np.testing.assert_allclose(curves.distance, [np.sqrt((9 + 0) / 2), 0.0])
+
+
 @pytest.fixture()
 def single_thread():
     """The 2D model is a tiny MLP, trained and sampled on one thread as the lab runs it: on two

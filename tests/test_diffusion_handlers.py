@@ -29,7 +29,7 @@ def trace_names(figure) -> list:
     return [trace.get("name") for trace in figure["data"]]
 
 
-def test_2d_start_trains_to_the_target_then_samples_and_the_view_scrubs_it():
+def test_2d_start_trains_to_the_target_then_samples_and_the_view_scrubs_it(monkeypatch):
     session = LiveSession()
     frames = list(tab.start_2d(*toy_settings(dataset="moons", train_steps=100, seed=2), None, session))
     returned, status, loss, slider, particles = frames[-1]
@@ -48,9 +48,18 @@ def test_2d_start_trains_to_the_target_then_samples_and_the_view_scrubs_it():
     # frames before the end do not redraw the step slider
     assert all(frame[3] == gr.skip() for frame in frames[:-1])
 
-    early = tab.particles_view(40, True, session)
+    early = tab.particles_view(40, True, True, session)
     assert "at step 40 of 100" in title(early) and "score −ε_θ/√(1−ᾱ_t)" in trace_names(early)
-    assert "score −ε_θ/√(1−ᾱ_t)" not in trace_names(tab.particles_view(40, False, session))
+    assert "score −ε_θ/√(1−ᾱ_t)" not in trace_names(tab.particles_view(40, False, True, session))
+    # the paths are drawn under the particles, and can be left out so the samples stay in view
+    assert trace_names(early)[-2:] == ["paths", "particles"]
+    assert "paths" not in trace_names(tab.particles_view(40, True, False, session))
+    # Play walks from the step shown to the last (from 0 when at the end), one figure a step
+    monkeypatch.setattr(tab, "FRAMES_PER_SECOND", 10_000)
+    frames = list(tab.play_2d(97, False, True, session))
+    assert [step for step, _ in frames] == [97, 98, 99, 100]
+    assert "at step 98 of 100" in title(frames[1][1])
+    assert [step for step, _ in tab.play_2d(100, False, False, session)][:2] == [0, 1]
 
 
 def test_2d_reset_step_and_sample_each_show_a_sampled_run():
@@ -77,7 +86,9 @@ def test_2d_before_training_the_view_shows_the_data_alone():
 def test_2d_actions_without_a_run_or_with_bad_values_are_explained():
     fresh = LiveSession()
     with pytest.raises(gr.Error, match="train the 2D model first"):
-        tab.particles_view(10, True, fresh)
+        tab.particles_view(10, True, True, fresh)
+    with pytest.raises(gr.Error, match="train the 2D model first"):
+        list(tab.play_2d(10, True, True, fresh))
     with pytest.raises(gr.Error, match="train the 2D model first"):
         tab.sample_2d("ddim", fresh)
     with pytest.raises(gr.Error, match="no run to resume"):
@@ -147,3 +158,33 @@ def test_trajectory_gifs_older_than_an_hour_are_removed(trajectory, tmp_path, mo
     assert not old.exists() and recent.exists()
     assert made.startswith(str(tmp_path)) and open(made, "rb").read(6) == b"GIF89a"
     assert tab._gif_file(trajectory) == made          # named by content: the same trajectory, the same file
+
+
+def test_the_forward_view_shows_only_the_chosen_sources_control():
+    shown = [update["visible"] for update in tab.source_controls("index")]
+    assert shown == [False, True, False]   # digit, index, photo
+
+
+def test_export_holds_the_last_sample_and_the_2d_run(monkeypatch):
+    import csv
+    import json
+
+    values = defaults(core.SampleSettings) | {"steps": 3, "images": 2, "digit": "5", "seed": 4}
+    out = tab.denoise(*values.values())
+    trajectory, record = out[1], out[-1]
+    session = LiveSession()
+    list(tab.start_2d(*toy_settings(dataset="moons", train_steps=100), None, session))
+    json_path, csv_path = tab.export(record, session)
+    document = json.loads(open(json_path, encoding="utf-8").read())
+    assert document["lab"] == "diffusion" and document["settings"] == values
+    sample = document["data"]["sample"]
+    np.testing.assert_allclose(sample["final_images"], trajectory.x_t[-1], atol=1e-6)   # DDIM ends at t = 0, unscaled
+    np.testing.assert_allclose(sample["x_t_std"], core.step_curves(trajectory).std, rtol=1e-6)
+    assert len(sample["classifier"]["digit"]) == 2
+    toy = document["data"]["toy2d"]
+    assert toy["iteration"] == 100 and len(toy["losses"]) == 100 and len(toy["particles"]) == 1000
+    rows = list(csv.reader(open(csv_path, encoding="utf-8")))
+    assert rows[0] == ["step", "loss"] and len(rows) == 101
+    assert float(rows[1][1]) == pytest.approx(session.run.losses[0], rel=1e-5)
+    with pytest.raises(gr.Error, match="nothing to export yet"):
+        tab.export(None, LiveSession())

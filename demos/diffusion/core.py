@@ -120,6 +120,21 @@ class Trajectory:
         return as_int("dif_step_view", value, 1, len(self.x_t))
 
 
+@dataclasses.dataclass(frozen=True)
+class StepCurves:
+    """Two numbers per step of a trajectory: how the noise drains away, and when the model has
+    made up its mind."""
+    std: np.ndarray        # (steps,) pixel std of x_t after each step
+    distance: np.ndarray   # (steps,) RMS distance of that step's x̂0 to the final image
+
+
+def step_curves(trajectory: Trajectory) -> StepCurves:
+    x_t, pred_x0 = trajectory.x_t, trajectory.pred_x0
+    steps = len(x_t)
+    return StepCurves(x_t.reshape(steps, -1).std(axis=1),
+                      np.sqrt(((pred_x0 - x_t[-1]) ** 2).reshape(steps, -1).mean(axis=1)))
+
+
 def _predicted_x0(scheduler, out) -> torch.Tensor:
     """DDPM, DDIM and the Euler schedulers return x̂0; DPM-Solver++ keeps its x0 prediction (the
     converted model output) in ``model_outputs`` instead."""

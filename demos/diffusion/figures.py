@@ -11,7 +11,7 @@ from PIL import Image
 from components.i18n import translate
 from components.plots import base_layout, cell_axes, figure, grid, on_cell
 from demos.diffusion import images as pictures
-from demos.diffusion.core import Trajectory
+from demos.diffusion.core import Trajectory, step_curves
 from demos.diffusion.forward import Schedule
 from demos.diffusion.toy2d import LossCurve
 
@@ -93,11 +93,9 @@ def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows:
 def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
     """Per step: pixel std of x_t (noise draining away) and RMS distance of x̂0 to the final image
     (when the model has made up its mind)."""
-    x_t, pred_x0 = trajectory.x_t, trajectory.pred_x0
-    final = x_t[-1]
-    steps = np.arange(1, len(x_t) + 1)
-    std = x_t.reshape(len(x_t), -1).std(axis=1)
-    distance = np.sqrt(((pred_x0 - final) ** 2).reshape(len(x_t), -1).mean(axis=1))
+    curves = step_curves(trajectory)
+    steps = np.arange(1, len(curves.std) + 1)
+    std, distance = curves.std, curves.distance
     titles = [translate("dif_curve_std", lang), translate("dif_curve_distance", lang)]
     layout = base_layout(translate("dif_curves_title", lang), 340, showlegend=False) | grid(1, 2, titles, hspace=0.1)
     hover = [f"t = {t:.0f} → {t_after:.0f}" for t, t_after in zip(trajectory.timesteps, trajectory.timesteps_after)]
@@ -110,15 +108,21 @@ def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
     return figure(data, layout)
 
 
+COMPARE_PANEL_PX = 290   # a scheduler's panel on a projector (3 in ~900 px): two samples a row at DIGIT_PX
+
+
 def compare_figure(panels: list[tuple[str, np.ndarray]], lang: str) -> dict:
-    """The final images of each scheduler run side by side, titled with its settings."""
+    """The final images of each scheduler run side by side, titled with its settings; each
+    panel two samples wide, the figure as tall as makes them DIGIT_PX on a projector."""
     count = len(panels)
-    layout = base_layout(translate("dif_compare_title", lang), 420,
+    rows = -(-len(panels[0][1]) // pictures.shown_columns(len(panels[0][1])))
+    height = 110 + rows * COMPARE_PANEL_PX // pictures.SHOWN_COLUMNS
+    layout = base_layout(translate("dif_compare_title", lang), height,
                          margin={"l": 20, "r": 20, "t": 90, "b": 20}) | grid(1, count, [t for t, _ in panels], hspace=0.03)
     data = []
     for n, (_, batch) in enumerate(panels):
         size = batch.shape[-1]
-        picture = pictures.tile(batch, pictures.grid_columns(len(batch)), pictures.scale_for(size, 48))
+        picture = pictures.tile(batch, pictures.shown_columns(len(batch)), pictures.scale_for(size, pictures.DIGIT_PX))
         data.append(on_cell(_image_trace(picture), n))
         cell_axes(layout, n, x=HIDDEN_AXIS, y=HIDDEN_AXIS | {"scaleanchor": f"x{'' if n == 0 else n + 1}"})
     return figure(data, layout)
@@ -143,13 +147,20 @@ def _arrow_angles(vectors: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(vectors[:, 0], vectors[:, 1]))
 
 
+PARTICLES_HEIGHT = 560   # square plot area beside the controls, most of it on a projector's first screen
+
+
 def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarray | None = None, index: int = 0,
                      timestep: int = 0, field: tuple[np.ndarray, np.ndarray] | None = None, drawn_paths: int = 0) -> dict:
-    """The 2D sampler at one step: training data (grey), trajectories so far (thin lines), the
-    particles now (blue), and the learned score field as arrows; the data alone without ``paths``."""
+    """The 2D sampler at one step: training data (grey), the learned score field as arrows, the
+    paths of the first ``drawn_paths`` particles so far (faint lines, under the particles, so they
+    never hide where the particles are), and the particles now (blue); the data alone without
+    ``paths``."""
     traces = [{"type": "scatter", "mode": "markers", "x": data[:, 0], "y": data[:, 1], "name": translate("dif_2d_data", lang),
                "marker": {"size": 3, "color": "rgba(120,120,120,0.25)"}, "hoverinfo": "skip"}]
-    layout = base_layout(translate("dif_2d_title_data", lang), 700, legend={"orientation": "h", "y": -0.12})
+    layout = base_layout(translate("dif_2d_title_data", lang), PARTICLES_HEIGHT,
+                         legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                         margin={"l": 60, "r": 20, "t": 60, "b": 90})
     layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
                        "constrain": "domain"}
     layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
@@ -171,16 +182,17 @@ def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarra
                    {"type": "scatter", "mode": "markers", "x": ends[:, 0], "y": ends[:, 1], "showlegend": False,
                     "legendgroup": "field", "hoverinfo": "skip",
                     "marker": {"symbol": "triangle-up", "size": 6, "color": "#d62728", "angle": _arrow_angles(unit)}}]
+    if drawn_paths:
+        # where the first few particles came from, faint and under the particles
+        lines = paths[:index + 1, :drawn_paths]                      # (steps so far, k, 2)
+        gaps = np.full((1, lines.shape[1], 2), np.nan)
+        joined = np.concatenate([lines, gaps]).transpose(1, 0, 2).reshape(-1, 2)
+        traces.append({"type": "scatter", "mode": "lines", "x": joined[:, 0], "y": joined[:, 1],
+                       "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(230,110,0,0.45)", "width": 1.2},
+                       "hoverinfo": "skip"})
     now = paths[index]
     traces.append({"type": "scatter", "mode": "markers", "x": now[:, 0], "y": now[:, 1], "name": translate("dif_2d_particles", lang),
-                   "marker": {"size": 3.5, "color": "rgba(31,119,180,0.75)"}})
-    # drawn last, on top of the particles: where the first few particles came from
-    lines = paths[:index + 1, :drawn_paths]                          # (steps so far, k, 2)
-    gaps = np.full((1, lines.shape[1], 2), np.nan)
-    joined = np.concatenate([lines, gaps]).transpose(1, 0, 2).reshape(-1, 2)
-    traces.append({"type": "scatter", "mode": "lines", "x": joined[:, 0], "y": joined[:, 1],
-                   "name": translate("dif_2d_paths", lang), "line": {"color": "rgba(230,110,0,0.9)", "width": 1.6},
-                   "hoverinfo": "skip"})
+                   "marker": {"size": 4, "color": "rgba(31,119,180,0.85)"}})
     when = "t = 0" if timestep < 0 else f"t = {timestep}"
     layout["title"]["text"] = translate("dif_2d_title", lang, when=when, step=index, total=len(paths) - 1)
     return figure(traces, layout)

@@ -42,6 +42,15 @@ def grid_columns(count: int) -> int:
     return max(1, min(count, 4))
 
 
+DIGIT_PX = 128      # a sample shown on the page: at least this many pixels a side (issue 19)
+SHOWN_COLUMNS = 2   # x_t and x̂0 side by side, two samples a row each, fit a phone's width at DIGIT_PX
+
+
+def shown_columns(count: int) -> int:
+    """Columns of the samples the page shows large: SHOWN_COLUMNS, fewer for a single sample."""
+    return max(1, min(count, SHOWN_COLUMNS))
+
+
 def scale_for(size: int, target: int = 96) -> int:
     """Upscale factor that shows a size-pixel image at about target pixels."""
     return max(1, target // size)

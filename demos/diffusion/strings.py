@@ -28,8 +28,8 @@ $q(x_t \mid x_{t-1}) = \mathcal{N}(\sqrt{1-\beta_t}\,x_{t-1},\ \beta_t I)$ and i
 $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar\alpha_t = \prod_{s \le t}(1-\beta_s)$, $\varepsilon \sim \mathcal{N}(0, I)$.
 """,
     "dif_tab": "Diffusion",
-    "dif_intro": "How does noise become an image? Add noise step by step, then watch a real diffusion model remove "
-                 "it with any scheduler, any seed and any guidance, and train a 2D diffusion model live.",
+    "dif_intro": "How does noise become an image? Watch a real diffusion model denoise digits step by step, add "
+                 "noise by hand, compare schedulers, and train a 2D model live.",
     "dif_reverse": "Reverse process",
     "dif_forward": "Forward process",
     "dif_compare": "Compare schedulers",
@@ -54,6 +54,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_sample": "Denoise",
     "dif_step_view": "Show step",
     "dif_play": "▶ Play",
+    "dif_pause": "Pause",
     "dif_xt": "x_t (the sample now)",
     "dif_x0": "x̂₀ (the model's guess of the clean image)",
     "dif_gif": "Trajectory as an animated GIF",
@@ -111,6 +112,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_2d_sampler_ddpm": "DDPM (fresh noise each step)",
     "dif_2d_step": "Denoising step",
     "dif_2d_show_field": "Show the learned score field",
+    "dif_2d_show_paths": "Show the paths of 40 particles",
     "dif_loss_title": "Training loss L_simple (step {step} of {total})",
     "dif_loss_raw": "per batch",
     "dif_loss_smooth": "mean of 50",
@@ -166,8 +168,7 @@ $q(x_t \mid x_{t-1}) = \mathcal{N}(\sqrt{1-\beta_t}\,x_{t-1},\ \beta_t I)$，闭
 $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $\bar\alpha_t = \prod_{s \le t}(1-\beta_s)$，$\varepsilon \sim \mathcal{N}(0, I)$。
 """,
     "dif_tab": "扩散模型",
-    "dif_intro": "噪声是如何变成图像的？先一步步加噪声，再看真实的扩散模型用任意调度器、任意种子和任意引导强度把噪声去掉，"
-                 "还可以现场训练一个二维扩散模型。",
+    "dif_intro": "噪声是如何变成图像的？看真实的扩散模型一步步给数字去噪，亲手加噪声，比较调度器，并现场训练一个二维模型。",
     "dif_reverse": "反向过程",
     "dif_forward": "前向过程",
     "dif_compare": "比较调度器",
@@ -192,6 +193,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_sample": "去噪",
     "dif_step_view": "显示步骤",
     "dif_play": "▶ 播放",
+    "dif_pause": "暂停",
     "dif_xt": "x_t（当前样本）",
     "dif_x0": "x̂₀（模型对干净图像的猜测）",
     "dif_gif": "轨迹动画 GIF",
@@ -249,6 +251,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_2d_sampler_ddpm": "DDPM（每步加入新噪声）",
     "dif_2d_step": "去噪步骤",
     "dif_2d_show_field": "显示学到的得分场",
+    "dif_2d_show_paths": "显示 40 个粒子的轨迹",
     "dif_loss_title": "训练损失 L_simple（第 {step} 步，共 {total} 步）",
     "dif_loss_raw": "每批",
     "dif_loss_smooth": "50 步平均",

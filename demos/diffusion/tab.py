@@ -14,12 +14,21 @@ API (settings first: the fields of the settings dataclass named, in order):
   particles denoised by its ε_θ.
 - ``/diffusion_2d_sample`` (sampler): samples this session's run again, with ``sampler``, even
   while it trains; answers (status, step slider, particles plot).
-- ``/diffusion_2d_view`` (step, show_field): the last sampled particles at one denoising step.
+- ``/diffusion_2d_view`` (step, show_field, show_paths): the last sampled particles at one
+  denoising step.
+- ``/diffusion_2d_play`` (step, show_field, show_paths): streams the denoising steps from ``step``
+  to the last.
+- ``/diffusion_export`` (): this session's last sample (settings, final images, the numbers behind
+  the curves, the classifier's reading) and 2D run (settings, losses, particles) as JSON, and the
+  2D run's losses as CSV.
+A shareable link sets ``core.SampleSettings`` (``?lab=diffusion&scheduler=dpmpp&steps=20&seed=3&digit=7``)
+and presses Denoise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import tempfile
 import time
@@ -27,7 +36,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from components import controls, live, live_ui, models
+from components import controls, exports, links_ui, live, live_ui, models
 from components.digits import classify
 from components.handlers import handler
 from components.i18n import InputError, translate
@@ -37,7 +46,7 @@ from components.settings import check_value, defaults
 from components.settings import controls as setting_controls
 from components.sketch import ink_mask
 from components.threads import one_thread
-from components.ui import I18N, explanation
+from components.ui import I18N, explanation, export_panel
 from demos.diffusion import core, figures, forward, toy2d
 from demos.diffusion import images as pictures
 
@@ -66,12 +75,13 @@ def _gif_file(trajectory: core.Trajectory) -> str:
     return str(path)
 
 
-def _classifier_reading(final) -> str | None:
-    """What the bundled digit classifier sees in 16×16 one-channel samples (None for other models)."""
+def _classifier_reading(final) -> tuple[list[int], list[float]] | None:
+    """What the bundled digit classifier sees in 16×16 one-channel samples: (digit, confidence)
+    per sample; None for other models."""
     if final.shape[1:] != (1, 16, 16):
         return None
     digit, confidence = classify(final)
-    return ", ".join(f"{d} ({c:.0%})" for d, c in zip(digit.tolist(), confidence.tolist()))
+    return digit.tolist(), confidence.tolist()
 
 
 def _step_views(trajectory: core.Trajectory | None, step, lang: str) -> tuple:
@@ -79,42 +89,51 @@ def _step_views(trajectory: core.Trajectory | None, step, lang: str) -> tuple:
     if trajectory is None:
         raise InputError("dif_err_no_run")
     number = trajectory.step_number(step)
-    columns = pictures.grid_columns(trajectory.x_t.shape[1])
-    scale = pictures.scale_for(trajectory.x_t.shape[-1])
+    columns = pictures.shown_columns(trajectory.x_t.shape[1])
+    scale = pictures.scale_for(trajectory.x_t.shape[-1], pictures.DIGIT_PX)
     caption = translate("dif_note_step", lang, step=number, total=len(trajectory.x_t),
                         t=f"{trajectory.timesteps[number - 1]:g}", after=f"{trajectory.timesteps_after[number - 1]:g}")
     return (pictures.tile(trajectory.x_t[number - 1], columns, scale),
             pictures.tile(trajectory.pred_x0[number - 1], columns, scale), caption, number)
 
 
-def _sample_notes(settings: core.SampleSettings, unet, final, steps_calls: int, seconds: float, lang: str) -> str:
+def _sample_notes(settings: core.SampleSettings, unet, reading, steps_calls: int, seconds: float, lang: str) -> str:
     notes = [translate("dif_note_summary", lang, scheduler=translate(f"dif_sched_{settings.scheduler}", lang),
                        steps=settings.steps, calls=steps_calls, seconds=seconds)]
     if unet.config.num_class_embeds is None:
         notes.append(translate("dif_note_unconditional", lang))
     elif settings.digit_class is None:
         notes.append(translate("dif_note_any", lang))
-    reading = _classifier_reading(final)
     if reading:
-        notes.append(translate("dif_note_classifier", lang, reading=reading))
+        shown = ", ".join(f"{d} ({c:.0%})" for d, c in zip(*reading))
+        notes.append(translate("dif_note_classifier", lang, reading=shown))
     return "\n\n".join(notes)
 
 
 @handler(core.SampleSettings)
 def denoise(settings, lang: str):
     """Sample with the chosen scheduler, recording x_t and x̂0 at every step; the trajectory
-    becomes the session's state, which the step slider and Play read."""
+    becomes the session's state, which the step slider and Play read, and the settings and
+    numbers behind the views a second state, which Export reads."""
     unet, config = models.load_ddpm(settings.model)
-    with live.CPU.turn():   # one-shot heavy work queues with the live runs for the cores
+    # heavy work queues with the live runs for a turn, which is one core: on two threads, two turns
+    # oversubscribe the cores (a busy machine took 100–120 s for 20 steps of 8 digits, one thread 15–26 s)
+    with live.CPU.turn(), one_thread():
         start = time.perf_counter()
         final, trajectory = core.run(unet, config, settings)
         seconds = time.perf_counter() - start
         calls = settings.steps * core.model_calls_per_step(core.class_labels(unet, settings),
                                                            settings.effective_guidance)
         xt, x0, caption, total = _step_views(trajectory, len(trajectory.x_t), lang)
-        return (_sample_notes(settings, unet, final, calls, seconds, lang), trajectory,
+        reading = _classifier_reading(final)
+        curves = core.step_curves(trajectory)
+        record = {"settings": dataclasses.asdict(settings),
+                  "data": {"timesteps": trajectory.timesteps, "final_images": final, "x_t_std": curves.std,
+                           "pred_x0_rms_to_final": curves.distance, "model_calls_per_image": calls,
+                           "classifier": reading and {"digit": reading[0], "confidence": reading[1]}}}
+        return (_sample_notes(settings, unet, reading, calls, seconds, lang), trajectory,
                 gr.Slider(maximum=total, value=total), xt, x0, caption, figures.time_grid_figure(trajectory, lang),
-                figures.step_curves_figure(trajectory, lang), _gif_file(trajectory))
+                figures.step_curves_figure(trajectory, lang), _gif_file(trajectory), record)
 
 
 @handler()
@@ -165,7 +184,7 @@ def compare(settings, schedulers, lang: str):
     names = core.compared_schedulers(schedulers)
     unet, config = models.load_ddpm(settings.model)
     base = settings.base()
-    with live.CPU.turn():
+    with live.CPU.turn(), one_thread():
         results = core.compare(unet, config, [(n, settings.steps_of(n)) for n in names], base)
         panels = [(translate("dif_panel_title", lang, scheduler=translate(f"dif_sched_{r.scheduler}", lang),
                              steps=r.steps, calls=r.model_calls, seconds=r.seconds), r.images) for r in results]
@@ -199,9 +218,9 @@ def status_text(run: toy2d.Toy2DRun, note: str, lang: str) -> str:
     return "\n\n".join(lines)
 
 
-def particles_figure(run: toy2d.Toy2DRun, step: int, show_field: bool, lang: str) -> dict:
-    """The run's last sampled particles after ``step`` denoising steps; the data alone before
-    the run was first sampled."""
+def particles_figure(run: toy2d.Toy2DRun, step: int, show_field: bool, lang: str, show_paths: bool = True) -> dict:
+    """The run's last sampled particles after ``step`` denoising steps (with the learned field and
+    the first particles' paths when asked); the data alone before the run was first sampled."""
     sampled, limit = run.sampled, run.limit
     if sampled is None:
         return figures.particles_figure(run.shown_data, limit, lang)
@@ -211,7 +230,7 @@ def particles_figure(run: toy2d.Toy2DRun, step: int, show_field: bool, lang: str
         # after the last step the particles are at t = 0: show the field there
         field = toy2d.score_field(toy2d.load_model(sampled.weights), max(timestep, 0), limit)
     return figures.particles_figure(run.shown_data, limit, lang, sampled.particles.paths, step, timestep, field,
-                                    toy2d.LIMITS_2D.drawn_paths)
+                                    toy2d.LIMITS_2D.drawn_paths if show_paths else 0)
 
 
 def views(session: live.LiveSession, run: toy2d.Toy2DRun, note: str, lang: str) -> tuple:
@@ -281,103 +300,170 @@ def sample_2d(sampler, session, lang: str):
                 gr.Slider(maximum=last_step, value=last_step), particles_figure(run, last_step, True, lang))
 
 
-@handler(toy2d.ParticleView)
-def particles_view(settings, session, lang: str):
-    """The last sampled particles, their paths and the learned score field at one denoising step."""
+def _sampled_run(session) -> toy2d.Toy2DRun:
     run = session.run if isinstance(session, live.LiveSession) else None
     if run is None or run.sampled is None:
         raise InputError("dif_err_no_2d")
-    return particles_figure(run, settings.step, settings.show_field, lang)
+    return run
+
+
+@handler(toy2d.ParticleView)
+def particles_view(settings, session, lang: str):
+    """The last sampled particles, their paths and the learned score field at one denoising step."""
+    with one_thread():   # the field: a tiny MLP on a grid (components/threads.py)
+        return particles_figure(_sampled_run(session), settings.step, settings.show_field, lang, settings.show_paths)
+
+
+@handler(toy2d.ParticleView)
+def play_2d(settings, session, lang: str):
+    """Walk the denoising step from where it is (from 0 when at the end) to the last, as the
+    digits' Play does; Pause cancels it."""
+    run = _sampled_run(session)
+    last = toy2d.LIMITS_2D.timesteps
+    for step in range(0 if settings.step >= last else settings.step, last + 1):
+        with one_thread():   # a with block never spans a yield
+            figure = particles_figure(run, step, settings.show_field, lang, settings.show_paths)
+        yield step, figure
+        time.sleep(1 / FRAMES_PER_SECOND)
+
+
+@handler()
+def export(record, session, lang: str):
+    """This session's last sample and 2D run as JSON (settings and the numbers behind the views),
+    and the 2D run's losses as CSV."""
+    run = getattr(session, "run", None)
+    if record is None and run is None:
+        raise InputError("export_nothing")
+    toy = None
+    files = []
+    if run is not None:
+        with session.lock:
+            toy = {"settings": run.settings, "iteration": run.iteration, "losses": list(run.losses),
+                   "sampler": run.sampled and run.sampled.sampler,
+                   "particles": run.sampled and run.sampled.particles.paths[-1]}
+            if run.losses:
+                files.append(exports.curves_csv("diffusion", {"loss": toy["losses"]}, index_name="step"))
+    settings = record["settings"] if record else toy["settings"]
+    data = {"sample": record and record["data"], "toy2d": toy}
+    return [exports.result_json("diffusion", settings, data), *files]
 
 
 # ---------------------------------------------------------------------------------------------
 # layout
 
+# Every sub-tab puts its controls in a side column beside its pictures, so a projector (1280×720)
+# shows the samples without scrolling; on a phone the column stacks above them. Samples are
+# upscaled nearest-neighbour (images.py); the browser keeps them crisp when it scales them too.
+CSS = """
+#diffusion_intro p { margin: 0; }
+.diffusion-pixels img { image-rendering: pixelated; }
+"""
+
+
+def _side_column():
+    return gr.Column(scale=1, min_width=280)
+
+
+def _main_column():
+    return gr.Column(scale=3, min_width=300)
+
 
 def _sampling_controls(settings_cls, prefix: str) -> dict:
     """Model, digit, guidance, images and seed: the controls sampling and comparing share."""
-    c = {}
-    with gr.Row():
-        c["model"] = model_picker(models.DDPM)
-        c |= controls.build(settings_cls, prefix, ["digit", "guidance"])
-    with gr.Row():
-        c |= controls.build(settings_cls, prefix, ["images", "seed"])
-    return c
+    c = {"model": model_picker(models.DDPM)}
+    return c | controls.build(settings_cls, prefix, ["digit", "guidance", "images", "seed"])
 
 
 def _reverse_layout() -> dict:
-    c = _sampling_controls(core.SampleSettings, "diffusion_sample")
-    with gr.Row():
-        c |= controls.build(core.SampleSettings, "diffusion_sample", ["scheduler", "steps", "eta"])
-    c["run"] = gr.Button(I18N("dif_sample"), variant="primary", elem_id="diffusion_sample")
-    c["notes"] = gr.Markdown()
-    c["trajectory"] = gr.State(time_to_live=live_ui.SESSION_TTL_S)
-    with gr.Row():
-        default_steps = defaults(core.SampleSettings)["steps"]
-        c["step"] = gr.Slider(1, default_steps, value=default_steps, step=1, label=I18N("dif_step_view"), scale=5)
-        c["play"] = gr.Button(I18N("dif_play"), scale=1)
-    c["caption"] = gr.Markdown()
-    with gr.Row():
-        c["xt"] = gr.Image(label=I18N("dif_xt"), interactive=False, height=420, format="png", elem_id="dif-xt")
-        c["x0"] = gr.Image(label=I18N("dif_x0"), interactive=False, height=420, format="png")
-    c["time_grid"] = gr.Plot(show_label=False)
-    c["curves"] = gr.Plot(show_label=False)
-    c["gif"] = gr.File(label=I18N("dif_gif"), interactive=False)
+    prefix = "diffusion_sample"
+    with gr.Row(equal_height=False):
+        with _side_column():
+            c = _sampling_controls(core.SampleSettings, prefix)
+            c |= controls.build(core.SampleSettings, prefix, ["scheduler", "steps", "eta"])
+            c["run"] = gr.Button(I18N("dif_sample"), variant="primary", elem_id="diffusion_sample")
+            c["notes"] = gr.Markdown(elem_id="diffusion_notes")
+        with _main_column():
+            c["trajectory"] = gr.State(time_to_live=live_ui.SESSION_TTL_S)
+            c["record"] = gr.State(time_to_live=live_ui.SESSION_TTL_S)
+            with gr.Row():
+                pixels = dict(interactive=False, format="png", elem_classes="diffusion-pixels", min_width=280,
+                              buttons=["download"])
+                c["xt"] = gr.Image(label=I18N("dif_xt"), elem_id="diffusion_xt", **pixels)
+                c["x0"] = gr.Image(label=I18N("dif_x0"), elem_id="diffusion_x0", **pixels)
+            c["caption"] = gr.Markdown(elem_id="diffusion_caption")
+            with gr.Row(equal_height=True):
+                default_steps = defaults(core.SampleSettings)["steps"]
+                c["step"] = gr.Slider(1, default_steps, value=default_steps, step=1, label=I18N("dif_step_view"),
+                                      scale=4, min_width=200, elem_id="diffusion_step")
+                c["play"] = gr.Button(I18N("dif_play"), scale=1, min_width=80, elem_id="diffusion_play")
+                c["pause"] = gr.Button(I18N("dif_pause"), scale=1, min_width=80, elem_id="diffusion_pause")
+            c["time_grid"] = gr.Plot(show_label=False, elem_id="diffusion_time_grid")
+            c["curves"] = gr.Plot(show_label=False, elem_id="diffusion_curves")
+            c["gif"] = gr.File(label=I18N("dif_gif"), interactive=False)
     return c
 
 
 def _forward_layout() -> dict:
     settings, prefix = forward.ForwardSettings, "diffusion_forward"
-    c = {}
-    with gr.Row():
-        c |= controls.build(settings, prefix, ["source", "digit", "index", "photo"])
-    with gr.Row():
-        c |= controls.build(settings, prefix, ["schedule", "t", "seed"], t={"scale": 2})
-    with gr.Row():
-        with gr.Column(scale=1):
-            c["x0"] = gr.Image(label=I18N("dif_fwd_x0"), interactive=False, height=230, format="png")
-        with gr.Column(scale=1):
-            c["xt"] = gr.Image(label=I18N("dif_fwd_xt"), interactive=False, height=230, format="png")
-        with gr.Column(scale=2):
-            c["caption"] = gr.Markdown()
-            explanation("dif_fwd_formula_md")
-    c["strip"] = gr.Plot(show_label=False)
-    c["schedules"] = gr.Plot(show_label=False)
+    source = defaults(settings)["source"]
+    with gr.Row(equal_height=False):
+        with _side_column():
+            # only the control of the chosen source shows (``source_controls``)
+            c = controls.build(settings, prefix, ["source", "digit", "index", "photo"],
+                               **{name: {"visible": name == source} for name in ("digit", "index", "photo")})
+            c |= controls.build(settings, prefix, ["schedule", "t", "seed"])
+        with _main_column():
+            with gr.Row():
+                pixels = dict(interactive=False, format="png", elem_classes="diffusion-pixels", min_width=160)
+                c["x0"] = gr.Image(label=I18N("dif_fwd_x0"), elem_id="diffusion_forward_x0", **pixels)
+                c["xt"] = gr.Image(label=I18N("dif_fwd_xt"), elem_id="diffusion_forward_xt", **pixels)
+                with gr.Column(scale=2, min_width=240):
+                    c["caption"] = gr.Markdown()
+                    explanation("dif_fwd_formula_md")
+            c["strip"] = gr.Plot(show_label=False, elem_id="diffusion_strip")
+            c["schedules"] = gr.Plot(show_label=False, elem_id="diffusion_schedules")
     return c
 
 
 def _compare_layout() -> dict:
-    c = _sampling_controls(core.CompareSettings, "diffusion_compare")
-    c["schedulers"] = gr.CheckboxGroup([(I18N(f"dif_sched_{n}"), n) for n in core.SAMPLERS],
-                                       value=list(core.COMPARE_DEFAULT), label=I18N("dif_cmp_schedulers"))
-    with gr.Accordion(I18N("dif_cmp_steps"), open=True), gr.Row():
-        names = [f"steps_{n}" for n in core.SAMPLERS]
-        c |= controls.build(core.CompareSettings, "diffusion_compare", names, **{n: {"min_width": 140} for n in names})
-    c["run"] = gr.Button(I18N("dif_cmp_run"), variant="primary", elem_id="diffusion_compare")
-    c["plot"] = gr.Plot(show_label=False)
-    c["note"] = gr.Markdown()
+    prefix = "diffusion_compare"
+    with gr.Row(equal_height=False):
+        with _side_column():
+            c = _sampling_controls(core.CompareSettings, prefix)
+            c["schedulers"] = gr.CheckboxGroup([(I18N(f"dif_sched_{n}"), n) for n in core.SAMPLERS],
+                                               value=list(core.COMPARE_DEFAULT), label=I18N("dif_cmp_schedulers"),
+                                               elem_id="diffusion_compare_schedulers")
+            with gr.Accordion(I18N("dif_cmp_steps"), open=False):
+                c |= controls.build(core.CompareSettings, prefix, [f"steps_{n}" for n in core.SAMPLERS])
+            c["run"] = gr.Button(I18N("dif_cmp_run"), variant="primary", elem_id="diffusion_compare")
+        with _main_column():
+            c["plot"] = gr.Plot(show_label=False, elem_id="diffusion_compare_plot")
+            c["note"] = gr.Markdown(elem_id="diffusion_compare_note")
     return c
 
 
 def _toy_layout() -> dict:
     settings, prefix = toy2d.Toy2DSettings, "diffusion_2d"
     c: dict = {"session": live_ui.session_state()}
-    with gr.Row():
-        with gr.Column(scale=1):
+    with gr.Row(equal_height=False):
+        with _side_column():
             c |= controls.build(settings, prefix, ["dataset", "train_steps", "seed"])
-        with gr.Column(scale=1):
-            c["sketch"] = gr.Sketchpad(label=I18N("dif_2d_sketch"), type="numpy", image_mode="RGBA",
-                                       canvas_size=(360, 360), height=330, elem_id="diffusion_2d_sketch")
-    c["panel"] = live_ui.buttons(prefix)
-    c["status"] = gr.Markdown(elem_id="diffusion_2d_status")
-    c["loss"] = gr.Plot(show_label=False, elem_id="diffusion_2d_loss")
-    with gr.Row(equal_height=True):
-        c |= controls.build(settings, prefix, ["sampler"], sampler={"scale": 2})
-        c["sample"] = gr.Button(I18N("dif_2d_sample"), scale=1, elem_id="diffusion_2d_sample")
-    with gr.Row():
-        c |= controls.build(toy2d.ParticleView, f"{prefix}_view", ["step", "show_field"], step={"scale": 4},
-                            show_field={"scale": 1})
-    c["particles"] = gr.Plot(show_label=False, elem_id="diffusion_2d_particles")
+            with gr.Accordion(I18N("dif_2d_sketch"), open=False) as c["sketch_box"]:
+                c["sketch"] = gr.Sketchpad(label=I18N("dif_2d_sketch"), type="numpy", image_mode="RGBA",
+                                           canvas_size=(360, 360), height=330, elem_id="diffusion_2d_sketch")
+            c["panel"] = live_ui.buttons(prefix)
+            c["status"] = gr.Markdown(elem_id="diffusion_2d_status")
+            c |= controls.build(settings, prefix, ["sampler"])
+            c["sample"] = gr.Button(I18N("dif_2d_sample"), elem_id="diffusion_2d_sample")
+        with _main_column():
+            c["particles"] = gr.Plot(show_label=False, elem_id="diffusion_2d_particles")
+            with gr.Row(equal_height=True):
+                c |= controls.build(toy2d.ParticleView, f"{prefix}_view", ["step"], step={"scale": 4, "min_width": 200})
+                c["play"] = gr.Button(I18N("dif_play"), scale=1, min_width=80, elem_id="diffusion_2d_play")
+                c["pause"] = gr.Button(I18N("dif_pause"), scale=1, min_width=80, elem_id="diffusion_2d_play_pause")
+            with gr.Row():
+                c |= controls.build(toy2d.ParticleView, f"{prefix}_view", ["show_field", "show_paths"])
+            c["loss"] = gr.Plot(show_label=False, elem_id="diffusion_2d_loss")
     return c
 
 
@@ -385,41 +471,54 @@ def layout() -> dict:
     """The lab's components by sub-tab. The forward process (no model) is drawn on page load;
     sampling and training wait for a button, so a classroom opening the page at once does not
     queue behind them."""
-    gr.Markdown(I18N("dif_intro"))
-    with gr.Tabs():
-        with gr.Tab(I18N("dif_reverse")):
+    gr.Markdown(I18N("dif_intro"), elem_id="diffusion_intro")
+    with gr.Tabs(elem_id="diffusion_views"):
+        with gr.Tab(I18N("dif_reverse"), id="reverse"):
             reverse = _reverse_layout()
-        with gr.Tab(I18N("dif_forward")):
+        with gr.Tab(I18N("dif_forward"), id="forward"):
             forward_view = _forward_layout()
-        with gr.Tab(I18N("dif_compare")):
+        with gr.Tab(I18N("dif_compare"), id="compare"):
             comparison = _compare_layout()
-        with gr.Tab(I18N("dif_2d")):
+        with gr.Tab(I18N("dif_2d"), id="toy"):
             toy = _toy_layout()
-        with gr.Tab(I18N("dif_explain")):
+        with gr.Tab(I18N("dif_explain"), id="explain"):
             explanation("dif_explain_md")
-    return {"reverse": reverse, "forward": forward_view, "compare": comparison, "toy": toy}
+    with gr.Row():
+        copy_link = links_ui.copy_link("diffusion")
+        export_button, export_files = export_panel("diffusion")
+    return {"reverse": reverse, "forward": forward_view, "compare": comparison, "toy": toy, "copy_link": copy_link,
+            "export": export_button, "export_files": export_files}
+
+
+def source_controls(source: str) -> tuple:
+    """The forward view's image controls: only the chosen source's shows."""
+    return tuple(gr.update(visible=name == source) for name in ("digit", "index", "photo"))
 
 
 # ---------------------------------------------------------------------------------------------
 # wiring
 
 
-def build_tab(blocks: gr.Blocks) -> None:
+def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
+    """A link sets the reverse process's settings and presses Denoise."""
     c = layout()
     r, f, cmp, toy = c["reverse"], c["forward"], c["compare"], c["toy"]
     pictures_out = [r["xt"], r["x0"], r["caption"]]
     r["run"].click(denoise, controls.inputs(core.SampleSettings, r),
-                   [r["notes"], r["trajectory"], r["step"], *pictures_out, r["time_grid"], r["curves"], r["gif"]],
-                   api_name="diffusion_sample", **queue("heavy"))
+                   [r["notes"], r["trajectory"], r["step"], *pictures_out, r["time_grid"], r["curves"], r["gif"],
+                    r["record"]], api_name="diffusion_sample", **queue("heavy"))
     r["step"].input(show_step, [r["trajectory"], r["step"]], pictures_out, api_name="diffusion_step",
                     trigger_mode="always_last", **queue("control"))
-    r["play"].click(play, [r["trajectory"], r["step"]], [r["step"], *pictures_out], api_name="diffusion_play",
-                    **queue("control"))
+    playing = r["play"].click(play, [r["trajectory"], r["step"]], [r["step"], *pictures_out],
+                              api_name="diffusion_play", **queue("control"))
+    r["pause"].click(None, cancels=[playing], api_visibility="private")
 
     forward_in = controls.inputs(forward.ForwardSettings, f)
     forward_out = [f["x0"], f["xt"], f["caption"], f["strip"], f["schedules"]]
     gr.on([x.input for x in forward_in], forward_views, forward_in, forward_out, api_name="diffusion_forward",
           trigger_mode="always_last", **queue("control"))
+    f["source"].change(source_controls, [f["source"]], [f["digit"], f["index"], f["photo"]], api_visibility="private",
+                       queue=False)
     blocks.load(forward_views, forward_in, forward_out, api_visibility="private", **queue("control"))
 
     cmp["run"].click(compare, [*controls.inputs(core.CompareSettings, cmp), cmp["schedulers"]],
@@ -432,6 +531,15 @@ def build_tab(blocks: gr.Blocks) -> None:
                  step=step_2d, step_inputs=settings_2d, reset=reset_2d, reset_inputs=settings_2d)
     toy["sample"].click(sample_2d, [toy["sampler"], toy["session"]], [toy["status"], toy["step"], toy["particles"]],
                         api_name="diffusion_2d_sample", **queue("step"))
-    gr.on([toy["step"].input, toy["show_field"].input], particles_view,
-          [toy["step"], toy["show_field"], toy["session"]], [toy["particles"]], api_name="diffusion_2d_view",
-          trigger_mode="always_last", **queue("control"))
+    view_in = [*controls.inputs(toy2d.ParticleView, toy), toy["session"]]
+    gr.on([toy["step"].input, toy["show_field"].input, toy["show_paths"].input], particles_view, view_in,
+          [toy["particles"]], api_name="diffusion_2d_view", trigger_mode="always_last", **queue("control"))
+    playing_2d = toy["play"].click(play_2d, view_in, [toy["step"], toy["particles"]], api_name="diffusion_2d_play",
+                                   **queue("control"))
+    toy["pause"].click(None, cancels=[playing_2d], api_visibility="private")
+    toy["dataset"].change(lambda d: gr.Accordion(open=d == "sketch"), [toy["dataset"]], [toy["sketch_box"]],
+                          api_visibility="private", queue=False)
+
+    c["export"].click(export, [r["record"], toy["session"]], [c["export_files"]], api_name="diffusion_export",
+                      **queue("step"))
+    return links_ui.Linkable((core.SampleSettings,), r, r["run"], c["copy_link"])

@@ -69,9 +69,11 @@ class Toy2DSettings:
 
 @dataclasses.dataclass(frozen=True)
 class ParticleView:
-    """Which denoising step of the sampled particles the view shows, and whether with the field."""
+    """Which denoising step of the sampled particles the view shows, and whether with the field
+    and the paths (which, drawn, can hide where the particles ended)."""
     step: int = setting(LIMITS_2D.timesteps, label="dif_2d_step", low=0, high=LIMITS_2D.timesteps)
     show_field: bool = setting(True, label="dif_2d_show_field")
+    show_paths: bool = setting(True, label="dif_2d_show_paths")
 
 
 def make_data(name: str, seed: int, sketch: np.ndarray | None = None, n: int = LIMITS_2D.data_points) -> np.ndarray:
