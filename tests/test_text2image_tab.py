@@ -57,12 +57,12 @@ def test_generate_answers_every_view_of_one_record():
     (notes, record, step, denoise, attn_step, layer, attention, guidance_step, guidance, tokens, words,
      gif) = tab.generate.__wrapped__(settings(prompt="a big red circle on the left"), "en")
     assert isinstance(record, core.Record) and record.steps == 4
-    assert "DDIM, 4 steps, guidance 7.5: 8 UNet evaluations" in notes and "The judge reads:" in notes
+    assert "DDIM, 4 steps, guidance 3: 8 UNet evaluations" in notes and "The judge reads:" in notes
     assert step.maximum == step.value == 4 and attn_step.value == 0 and guidance_step.value == 1
     assert "Step 4 of 4" in title(denoise) and "summed over all steps" in title(attention)
     assert [v for _, v in layer.choices] == ["mean", *record.attention]
     assert len([t for t in attention["data"] if t["type"] == "heatmap"]) == record.prompt.length
-    assert "Step 1 (t = " in title(guidance) and "s = 7.5" in title(guidance)
+    assert "Step 1 (t = " in title(guidance) and "s = 3" in title(guidance)
     assert tokens["layout"]["yaxis"]["ticktext"][3] == "3 red · " + str(record.prompt.ids[3])
     assert {"red", "红色"} <= {w for t in words["data"] for w in t["hovertext"]}
     frames = Image.open(gif)

@@ -425,7 +425,7 @@ def judge_figure(batch: core.JudgeBatch, lang: str) -> dict:
     picture = judge_picture(batch)
     rows = -(-len(batch.images) // 8)
     layout = base_layout(translate("t2i_judge_title", lang, n=len(batch.images), figures=" · ".join(parts)),
-                         90 + 150 * rows, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+                         100 + 115 * rows, margin={"l": 10, "r": 10, "t": 80, "b": 10})
     layout["xaxis"] = {"visible": False, "range": [0, picture.shape[1]], "constrain": "domain"}
     layout["yaxis"] = {"visible": False, "range": [picture.shape[0], 0], "scaleanchor": "x", "constrain": "domain"}
     return figure([{"type": "image", "source": png_uri(picture), "hoverinfo": "skip"}], layout)

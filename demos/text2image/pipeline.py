@@ -33,7 +33,7 @@ def from_folder(folder) -> Loaded:
     with models._BUILD_LOCK:
         pipe = StableDiffusionPipeline.from_pretrained(folder, safety_checker=None, feature_extractor=None,
                                                        requires_safety_checker=False, local_files_only=True)
-        pixel_unet = core.pixel_unet(pipe.unet)
+        pixel_unet = core.pixel_unet(pipe)
     pipe.set_progress_bar_config(disable=True)
     core.install_recording(pipe.unet)
     return Loaded(pipe, core.word_map(pipe), pixel_unet)

@@ -22,7 +22,7 @@ EN = {
     "t2i_sched_euler_a": "Euler ancestral",
     "t2i_steps": "Denoising steps",
     "t2i_guidance": "Guidance scale s",
-    "t2i_guidance_info": "0: ignore the prompt · 1: the plain conditional model · 7.5: the pipeline's default",
+    "t2i_guidance_info": "0 ignores the prompt, 1 is the plain conditional model; 3 suits this model (the pipeline's default is 7.5)",
     "t2i_count": "Images to judge",
     "t2i_step": "Step",
     "t2i_layer": "Cross-attention layer",
@@ -93,11 +93,11 @@ EN = {
     "t2i_axis_dimension": "dimension of the text embedding",
     "t2i_words_title": "Word embeddings on their two main axes ({a} and {b} of the variance)",
     "t2i_vae_title": "VAE: encode to the latent and decode back (PSNR {psnr} dB)",
-    "t2i_vae_original": "the image: {n} numbers",
-    "t2i_vae_latent": "its latent: {n} numbers",
+    "t2i_vae_original": "the image<br>{n} numbers",
+    "t2i_vae_latent": "its latent<br>{n} numbers",
     "t2i_vae_reconstruction": "decoded again",
     "t2i_vae_difference": "|difference|",
-    "t2i_judge_title": "{n} images, judged (green: every asked attribute right): {figures}",
+    "t2i_judge_title": "{n} images, judged (green: every asked attribute right)<br>{figures}",
     "t2i_read": "{size} {colour} {shape}, {position}",
     "t2i_read_nothing": "no shape",
     "t2i_note_summary": "{scheduler}, {steps} steps, guidance {s}: {calls} UNet evaluations (ε_u and ε_c at each "
@@ -158,7 +158,7 @@ the UNet sees. $\mathrm{PSNR} = 10\log_{10}(1/\mathrm{MSE})$ for pixels in $[0, 
 """,
     "t2i_judge_md": r"""
 **The judge** reads an image back by geometry alone: the shape's colour (the nearest palette colour), its area and centroid, the closest of three templates (circle, square, triangle), the size
-from the area and the position from the centroid's third of the image. It reads 100% of the data set's own scenes right, so a miss is the generator's.
+from the area and the position from the centroid's third of the image. It reads every one of 3,000 random scenes of the data set right, so a miss is the generator's.
 """,
     "t2i_explain_md": r"""
 **The pipeline** is Stable Diffusion's (Rombach et al., 2022), small: a tokenizer and a CLIP text encoder turn the prompt into $\tau(y)$; a UNet with cross-attention denoises an
@@ -190,7 +190,7 @@ ZH = {
     "t2i_sched_euler_a": "Euler ancestral",
     "t2i_steps": "去噪步数",
     "t2i_guidance": "引导强度 s",
-    "t2i_guidance_info": "0：忽略提示词 · 1：普通的条件模型 · 7.5：管线的默认值",
+    "t2i_guidance_info": "0 忽略提示词，1 是普通的条件模型；3 最适合这个模型（管线的默认值是 7.5）",
     "t2i_count": "要评判的图像数",
     "t2i_step": "步",
     "t2i_layer": "交叉注意力层",
@@ -260,11 +260,11 @@ ZH = {
     "t2i_axis_dimension": "文本嵌入的维度",
     "t2i_words_title": "词嵌入在两个主轴上的位置（分别占方差的 {a} 和 {b}）",
     "t2i_vae_title": "VAE：编码到潜空间再解码回来（PSNR {psnr} dB）",
-    "t2i_vae_original": "图像：{n} 个数",
-    "t2i_vae_latent": "潜变量：{n} 个数",
+    "t2i_vae_original": "图像<br>{n} 个数",
+    "t2i_vae_latent": "潜变量<br>{n} 个数",
     "t2i_vae_reconstruction": "再解码",
     "t2i_vae_difference": "|差|",
-    "t2i_judge_title": "{n} 张图像的评判（绿色：要求的属性全部正确）：{figures}",
+    "t2i_judge_title": "{n} 张图像的评判（绿色：要求的属性全部正确）<br>{figures}",
     "t2i_read": "{size}的{colour}{shape}，{position}",
     "t2i_read_nothing": "没有图形",
     "t2i_note_summary": "{scheduler}，{steps} 步，引导强度 {s}：UNet 计算 {calls} 次（每步 ε_u 和 ε_c），{seconds:.2f} 秒。",
@@ -315,7 +315,7 @@ $\hat\varepsilon = \varepsilon_u + s\,(\varepsilon_c - \varepsilon_u)$：$s = 0$
 """,
     "t2i_judge_md": r"""
 **评判程序**只靠几何把图像读回来：图形的颜色（最近的调色板颜色）、面积和重心、三个模板（圆形、正方形、三角形）中最接近的一个、由面积得到大小、由重心所在的三分之一区域得到位置。
-它能把数据集自己的场景 100% 读对，所以读错就是生成模型的错。
+它能把数据集中随机抽取的 3,000 个场景全部读对，所以读错就是生成模型的错。
 """,
     "t2i_explain_md": r"""
 **管线**就是 Stable Diffusion 的结构（Rombach 等，2022），只是很小：分词器和 CLIP 文本编码器把提示词变成 $\tau(y)$；带交叉注意力的 UNet 对
