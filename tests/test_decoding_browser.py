@@ -6,6 +6,8 @@ Chinese locale. Screenshots go to artifacts/."""
 import html
 import re
 
+from playwright.sync_api import expect
+
 from components.settings import controls, defaults
 from demos.decoding import core, tab
 from tests.conftest import screenshot, title_contains
@@ -130,6 +132,28 @@ def test_a_link_compares_its_strategies_on_a_projectors_first_screen(page_factor
     link = page.locator("#decoding_link textarea, #decoding_link input").first.input_value()
     assert "new_tokens=12&seed=3&" in link and "top_p_top_p=0.8" in link
     assert link.endswith("strategies=greedy%2Cbeam%2Ctop_p"), link
+
+
+def test_a_comparison_under_way_shows_each_strategy_as_it_is_done(page_factory):
+    """A long comparison (the default strategies, 64 tokens, 5 samples: long enough to look at)
+    streams: the strategies done have their cards, the next one says it is decoding, the others
+    wait their turn; then every card, and nothing pending."""
+    query = "?lab=decoding&strategies=greedy,beam,sampling,top_k,top_p,min_p&new_tokens=64&samples=5"
+    page = page_factory("en-US", query, viewport=(1280, 720))
+    page.wait_for_selector("#decoding_outputs >> text=strategies decoded", timeout=120_000)
+    cards = page.locator("#decoding_outputs .dec-pending")
+    assert cards.count() >= 1 and "decoding…" in cards.first.text_content()
+    assert 0 <= top(page, "decoding_outputs") < 720 - 200
+    screenshot(page, "decoding_streaming")
+    # a metrics row per strategy from the first view on, "…" for those pending (the plot waits
+    # for the whole comparison)
+    page.locator("#decoding_views").get_by_role("tab", name="Metrics", exact=True).click()
+    expect(page.locator("#decoding_metrics_table").get_by_role("row")).to_have_count(1 + 6, timeout=30_000)
+    screenshot(page, "decoding_streaming_metrics")
+    page.wait_for_selector("#decoding_outputs >> text=min-p (min-p = 0.1, T = 1) #5", state="attached",
+                           timeout=180_000)
+    assert cards.count() == 0
+    assert page.locator("#decoding_outputs >> text=strategies decoded").count() == 0
 
 
 def test_the_longest_output_on_a_phone_fits_the_width_and_keeps_labels_apart(page_factory):

@@ -101,10 +101,11 @@ def outputs_html(rows: list[dict], prompt_label: str, lang: str, pending: list[s
     for i, label in enumerate(pending):
         state = translate("dec_pending_now" if i == 0 else "dec_pending_queued", lang)
         cards.append(f'<div class="dec-pending" style="border:1px dashed #bbb; border-radius:8px; padding:8px; '
-                     f'margin:4px; flex:1 1 300px; min-width:280px; color:#777;"><div style="margin-bottom:4px;">'
-                     f'{html.escape(label)}</div><div style="line-height:1.9"><i>{html.escape(state)}</i></div></div>')
+                     f'margin:4px; flex:1 1 300px; min-width:280px; color:#777;">'
+                     f'<div style="font-weight:600; margin-bottom:4px;">{html.escape(label)}</div><div style="line-height:1.9"><i>{html.escape(state)}</i></div></div>')
     legend = translate("dec_colour_legend", lang)
-    status_line = f'<p class="dec-status" style="margin:2px 4px;">{html.escape(status)}</p>' if status else ""
+    status_line = (f'<p class="dec-status" style="margin:2px 4px; font-weight:600;"><span class="dec-spinner"></span>'
+                   f'{html.escape(status)}</p>' if status else "")
     return (f'<div>{status_line}<p style="margin:2px 4px;"><b>{html.escape(translate("dec_prompt", lang))}:</b> '
             f'<code>{html.escape(prompt_label)}</code> &nbsp; <i>{html.escape(legend)}</i></p>'
             f'<div style="display:flex; flex-wrap:wrap;">{"".join(cards)}</div></div>')

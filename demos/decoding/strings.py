@@ -94,7 +94,7 @@ Metrics: **distinct-n** = unique n-grams / all n-grams; **repeated 4-grams** = s
                      "path. Hover a node for its Σ log p; a long output scrolls sideways. The table lists the "
                      "finished hypotheses. (Add beam search to the strategies to see its tree.)",
     "dec_token_tip": "p = {p} under the model, rank {rank}",
-    "dec_progress": "⏳ {done} of {total} strategies decoded; the others appear here one by one as each is done.",
+    "dec_progress": "{done} of {total} strategies decoded; the others appear here one by one as each is done.",
     "dec_pending_now": "decoding…",
     "dec_pending_queued": "waiting its turn…",
     "dec_colour_legend": "Colour: the token's probability under the unmodified model (red = unlikely, green = likely); hover for rank.",
@@ -202,7 +202,7 @@ $p_T(v) = \frac{e^{z_v/T}}{\sum_{u} e^{z_u/T}}$。$T < 1$ 让分布更尖锐，$
                      "星号：完成的假设；橙色：胜出者的路径。悬停在节点上可看 Σ log p；输出较长时可左右滚动。"
                      "表格列出完成的假设。（在策略中加入束搜索即可查看它的搜索树。）",
     "dec_token_tip": "模型给出的概率 p = {p}，排名 {rank}",
-    "dec_progress": "⏳ 已解码 {done}/{total} 种策略；其余的每完成一种就在这里显示。",
+    "dec_progress": "已解码 {done}/{total} 种策略；其余的每完成一种就在这里显示。",
     "dec_pending_now": "解码中…",
     "dec_pending_queued": "排队等待…",
     "dec_colour_legend": "颜色：该词元在未修改模型下的概率（红 = 不太可能，绿 = 很可能）；悬停可看排名。",

@@ -272,9 +272,11 @@ CSS = """
 #decoding_intro p { margin: 0; }
 #decoding_beam_plot { overflow-x: auto !important; }
 #decoding_beam_plot .js-plotly-plot { width: max-content; }
-#decoding_outputs .dec-pending i { animation: dec-pulse 1.6s ease-in-out infinite; }
-@keyframes dec-pulse { 50% { opacity: 0.35; } }
-@media (prefers-reduced-motion: reduce) { #decoding_outputs .dec-pending i { animation: none; } }
+#decoding_outputs .dec-spinner { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.5em;
+    vertical-align: -0.1em; border: 2px solid #f28e2b; border-right-color: transparent; border-radius: 50%;
+    animation: dec-spin 1s linear infinite; }
+@keyframes dec-spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { #decoding_outputs .dec-spinner { animation: none; } }
 """
 
 
