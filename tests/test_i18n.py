@@ -68,3 +68,19 @@ def test_the_page_language_cookie_wins_over_the_browser_language():
     assert i18n.language_of("en-US,en", "theme=dark; aigc_lang=zh") == "zh"
     assert i18n.language_of("zh-CN", "aigc_lang=en") == "en"
     assert i18n.language_of("zh-CN", "aigc_lang=fr") == "zh"   # a bad cookie is ignored
+
+
+# What Markdown may show as HTML: a string naming a token like <start>, <s> or <|unk|> must put it
+# in a code span, or the page reads it as a tag (<s> strikes through the rest, an unknown tag
+# swallows it: "(32 tokens with <start> and <end>): cut off…" showed as "(32 tokens with").
+MARKUP_TAGS = {"br", "b", "i", "em", "strong", "sub", "sup", "span", "code", "small", "a", "p", "div", "ul", "ol",
+               "li", "table", "tr", "td", "th", "hr", "kbd", "details", "summary"}
+
+
+def test_token_names_in_texts_are_code_spans_not_tags():
+    tag = re.compile(r"<\s*/?\s*([A-Za-z|][^\s>/]*)")
+    for lang, table in i18n.tables().items():
+        for key, text in table.items():
+            outside_code = re.sub(r"`[^`]*`|\$[^$]*\$", "", text)   # code spans and LaTeX show literally
+            stray = [t for t in tag.findall(outside_code) if t.lower() not in MARKUP_TAGS]
+            assert not stray, (lang, key, stray)

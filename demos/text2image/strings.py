@@ -106,9 +106,9 @@ EN = {
                         "{position}",
     "t2i_note_empty": "The prompt is empty: that is the **unconditional** image. ε_c = ε_u at every step, so the "
                       "guidance scale changes nothing.",
-    "t2i_note_truncated": "The prompt is longer than the text encoder reads ({limit} tokens with <start> and <end>): "
+    "t2i_note_truncated": "The prompt is longer than the text encoder reads ({limit} tokens with `<start>` and `<end>`): "
                           "**cut off and not used:** “{dropped}”.",
-    "t2i_note_unknown": "Not in this model's vocabulary (read as <|unk|>, the image ignores them): {words}.",
+    "t2i_note_unknown": "Not in this model's vocabulary (read as `<|unk|>`, the image ignores them): {words}.",
     "t2i_note_edit": "**A:** {a} → {reading_a} {marks_a}  \n**B:** {b} → {reading_b} {marks_b}  \nThe same z_T; the "
                      "largest pixel difference of the final images is {diff:.2f}.",
     "t2i_note_vae": "PSNR {psnr:.1f} dB. The judge reads the image as **{original}** and its reconstruction as "
@@ -270,9 +270,9 @@ ZH = {
     "t2i_note_summary": "{scheduler}，{steps} 步，引导强度 {s}：UNet 计算 {calls} 次（每步 ε_u 和 ε_c），{seconds:.2f} 秒。",
     "t2i_note_reading": "**评判程序读到：**{reading} · 颜色 {colour} · 形状 {shape} · 大小 {size} · 位置 {position}",
     "t2i_note_empty": "提示词为空：这就是**无条件**图像。每一步 ε_c = ε_u，所以引导强度不起作用。",
-    "t2i_note_truncated": "提示词超出了文本编码器能读的长度（含 <start> 和 <end> 共 {limit} 个词元）："
+    "t2i_note_truncated": "提示词超出了文本编码器能读的长度（含 `<start>` 和 `<end>` 共 {limit} 个词元）："
                           "**被截掉、没有使用的部分：**“{dropped}”。",
-    "t2i_note_unknown": "不在本模型词表中的词（读作 <|unk|>，图像会忽略它们）：{words}。",
+    "t2i_note_unknown": "不在本模型词表中的词（读作 `<|unk|>`，图像会忽略它们）：{words}。",
     "t2i_note_edit": "**A：**{a} → {reading_a} {marks_a}  \n**B：**{b} → {reading_b} {marks_b}  \n初始噪声 z_T 相同；"
                      "两张最终图像的最大像素差为 {diff:.2f}。",
     "t2i_note_vae": "PSNR {psnr:.1f} dB。评判程序把原图读作 **{original}**，把重建图读作 **{reconstruction}**。",
