@@ -141,7 +141,7 @@ def test_compare_and_denoise_refuse_what_they_cannot_run():
     with pytest.raises(gr.Error, match="between 2 and 4 schedulers"):
         tab.compare(*values.values(), ["ddim"])
     with pytest.raises(gr.Error, match="Unknown model 'cats'"):
-        tab.denoise(*(defaults(core.SampleSettings) | {"model": "cats"}).values())
+        list(tab.denoise(*(defaults(core.SampleSettings) | {"model": "cats"}).values()))
 
 
 def test_trajectory_gifs_older_than_an_hour_are_removed(trajectory, tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_export_holds_the_last_sample_and_the_2d_run(monkeypatch):
     import json
 
     values = defaults(core.SampleSettings) | {"steps": 3, "images": 2, "digit": "5", "seed": 4}
-    out = tab.denoise(*values.values())
+    *_, out = tab.denoise(*values.values())
     trajectory, record = out[1], out[-1]
     session = LiveSession()
     list(tab.start_2d(*toy_settings(dataset="moons", train_steps=100), None, session))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import torch
@@ -151,17 +152,30 @@ def _display_scale(scheduler, sampler: Sampler) -> float:
     return 1.0 / (1.0 + sigma**2) ** 0.5
 
 
+@dataclasses.dataclass(frozen=True)
+class DenoisedStep:
+    """One step of the reverse process, as the loop yields it."""
+    number: int                  # from 1
+    total: int                   # steps in this run
+    timestep: float              # t entering the step
+    x: torch.Tensor              # (B, C, H, W) the sample after the step, on the scheduler's own scale
+    x_t: np.ndarray | None       # (B, C, H, W) the same on the √ᾱ x0 + √(1-ᾱ) ε scale, when recorded
+    pred_x0: np.ndarray | None   # (B, C, H, W) the model's estimate of the clean image, when recorded
+
+
 @torch.no_grad()
-def sample(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, guidance: float, steps: int,
-           generator: torch.Generator | None = None, record: bool = True, eta: float = 0.0,
-           sampler: Sampler | None = None) -> tuple[torch.Tensor, Trajectory | None]:
-    """Run the reverse process: 1. scale the input, 2. predict noise (guided), 3. step."""
+def denoising_steps(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, guidance: float, steps: int,
+                    generator: torch.Generator | None = None, record: bool = True, eta: float = 0.0,
+                    sampler: Sampler | None = None) -> Iterator[DenoisedStep]:
+    """The reverse process one step at a time: 1. scale the input, 2. predict noise (guided),
+    3. step. A caller may stop between two steps and go on later (the lab streams a sample in
+    turns at the CPU, components/live.py), so the loop holds all of its state itself."""
     sampler = sampler or next((s for s in SAMPLERS.values() if s.cls is type(scheduler)),
                               SAMPLERS["ddpm"])
     step_options = {"eta": eta} if sampler.takes_eta else {}
     scheduler.set_timesteps(steps)
+    total = len(scheduler.timesteps)
     x = noise * scheduler.init_noise_sigma
-    xs, x0s = [], []
     for number, t in enumerate(scheduler.timesteps, start=1):
         x_in = scheduler.scale_model_input(x, t)                      # 1. Euler: x / √(σ² + 1)
         eps = guided_eps(unet, x_in, t, labels, guidance)             # 2. ε̂ = ε_none + w (ε_c − ε_none)
@@ -171,11 +185,27 @@ def sample(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, gu
             # seen: Euler ancestral in float32 with ≤ 3 steps from σ_max ≈ 20,000 (cosine schedule at
             # t = 999), where σ_to² − σ_up² rounds below zero
             raise InputError("dif_err_unstable", scheduler=type(scheduler).__name__, step=number)
+        shown = predicted = None
         if record:
-            xs.append((x * _display_scale(scheduler, sampler)).numpy())
-            x0s.append(_predicted_x0(scheduler, out).numpy().copy())
-    trajectory = Trajectory([float(t) for t in scheduler.timesteps], np.stack(xs), np.stack(x0s)) if record else None
-    return x, trajectory
+            shown = (x * _display_scale(scheduler, sampler)).numpy()
+            predicted = _predicted_x0(scheduler, out).numpy().copy()
+        yield DenoisedStep(number, total, float(t), x, shown, predicted)
+
+
+def collect(steps: Iterable[DenoisedStep]) -> tuple[torch.Tensor, Trajectory | None]:
+    """The final sample of a run's steps and, when they were recorded, their trajectory."""
+    done = list(steps)
+    if done[0].x_t is None:
+        return done[-1].x, None
+    return done[-1].x, Trajectory([s.timestep for s in done], np.stack([s.x_t for s in done]),
+                                  np.stack([s.pred_x0 for s in done]))
+
+
+def sample(unet, scheduler, noise: torch.Tensor, labels: torch.Tensor | None, guidance: float, steps: int,
+           generator: torch.Generator | None = None, record: bool = True, eta: float = 0.0,
+           sampler: Sampler | None = None) -> tuple[torch.Tensor, Trajectory | None]:
+    """Run the reverse process to the end (``denoising_steps``)."""
+    return collect(denoising_steps(unet, scheduler, noise, labels, guidance, steps, generator, record, eta, sampler))
 
 
 # Fields the sampling views share, declared once: each call makes a field of a settings dataclass.
@@ -304,17 +334,24 @@ def class_labels(unet, request: SampleSettings) -> torch.Tensor | None:
     return torch.full((request.images,), NO_CLASS if request.digit_class is None else request.digit_class)
 
 
-def run(unet, config, request: SampleSettings, record: bool = True,
-        noise_seed: int | None = None) -> tuple[torch.Tensor, Trajectory | None]:
-    """A request through the recorded loop. x_T comes from the request's seed; the noise that
-    stochastic schedulers add at each step from ``noise_seed`` (default seed + 1), so x_T is the
-    same for every scheduler and the two sources of randomness can be varied apart."""
+def run_steps(unet, config, request: SampleSettings, record: bool = True,
+              noise_seed: int | None = None) -> Iterator[DenoisedStep]:
+    """A request through the recorded loop, one step at a time. x_T comes from the request's
+    seed; the noise that stochastic schedulers add at each step from ``noise_seed`` (default
+    seed + 1), so x_T is the same for every scheduler and the two sources of randomness can be
+    varied apart. An unknown scheduler is refused here, before any step."""
     labels = class_labels(unet, request)
     scheduler = make_scheduler(request.scheduler, config)
     step_noise = torch.Generator().manual_seed(request.seed + 1 if noise_seed is None else noise_seed)
-    return sample(unet, scheduler, starting_noise(unet, request.images, request.seed), labels,
-                  request.effective_guidance, request.steps, generator=step_noise, record=record, eta=request.eta,
-                  sampler=SAMPLERS[request.scheduler])
+    return denoising_steps(unet, scheduler, starting_noise(unet, request.images, request.seed), labels,
+                           request.effective_guidance, request.steps, generator=step_noise, record=record,
+                           eta=request.eta, sampler=SAMPLERS[request.scheduler])
+
+
+def run(unet, config, request: SampleSettings, record: bool = True,
+        noise_seed: int | None = None) -> tuple[torch.Tensor, Trajectory | None]:
+    """``run_steps`` to the end: the final sample and, recorded, its trajectory."""
+    return collect(run_steps(unet, config, request, record, noise_seed))
 
 
 @dataclasses.dataclass(frozen=True)

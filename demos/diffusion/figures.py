@@ -79,8 +79,8 @@ def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows:
                             for i in range(count) for source in (x_t, pred_x0)])
     picture = pictures.tile(tiles, len(steps), scale)
     tile = size * scale + pictures.PAD
-    layout = base_layout(translate("dif_time_grid_title", lang), 170 + 2 * count * tile,
-                         margin={"l": 80, "r": 20, "t": 60, "b": 110})
+    layout = base_layout(translate("dif_time_grid_title", lang), 210 + 2 * count * tile,
+                         margin={"l": 80, "r": 20, "t": 60, "b": 150})   # the axis title in 3 short lines: a phone's width
     layout["xaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(len(steps))],
                        "ticktext": [f"{timesteps[s]:.0f}→{after[s]:.0f}" for s in steps], "showgrid": False, "zeroline": False,
                        "title": {"text": translate("dif_axis_timestep", lang)}}
@@ -97,14 +97,17 @@ def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
     steps = np.arange(1, len(curves.std) + 1)
     std, distance = curves.std, curves.distance
     titles = [translate("dif_curve_std", lang), translate("dif_curve_distance", lang)]
-    layout = base_layout(translate("dif_curves_title", lang), 340, showlegend=False) | grid(1, 2, titles, hspace=0.1)
+    # the panel titles name what is plotted, two lines at most and no y-axis titles: on a phone
+    # (two ~150 px panels) longer titles ran into each other and a y title into the left panel
+    layout = base_layout(translate("dif_curves_title", lang), 360, showlegend=False,
+                         margin={"l": 50, "r": 20, "t": 100, "b": 70}) | grid(1, 2, titles, hspace=0.12)
     hover = [f"t = {t:.0f} → {t_after:.0f}" for t, t_after in zip(trajectory.timesteps, trajectory.timesteps_after)]
     data = [on_cell({"type": "scatter", "mode": "lines+markers", "x": steps, "y": y, "text": hover,
                      "marker": {"size": 4}, "line": {"color": colour}}, n)
             for n, (y, colour) in enumerate(((std, "#1f77b4"), (distance, "#d62728")))]
-    for n, y_title in enumerate((translate("dif_axis_std", lang), translate("dif_axis_rms", lang))):
+    for n in range(2):
         cell_axes(layout, n, x={"title": {"text": translate("dif_axis_step", lang)}, "gridcolor": "#eee"},
-                  y={"title": {"text": y_title}, "gridcolor": "#eee", "rangemode": "tozero"})
+                  y={"gridcolor": "#eee", "rangemode": "tozero"})
     return figure(data, layout)
 
 

@@ -51,6 +51,9 @@ from demos.diffusion import core, figures, forward, toy2d
 from demos.diffusion import images as pictures
 
 FRAMES_PER_SECOND = 10                  # Play's pace through the recorded steps
+# A sample under way shows its step after the first turn, then at most this often: each view is
+# two PNG pictures for the page, and the learner needs progress, not every step.
+PREVIEW_INTERVAL_S = 0.5
 GIF_DIR = Path(tempfile.gettempdir()) / "aigc-playground-gifs"
 GIF_MAX_AGE_S = 3600
 TRAIN_STEPS = setting_controls(toy2d.Toy2DSettings)["train_steps"]
@@ -110,30 +113,69 @@ def _sample_notes(settings: core.SampleSettings, unet, reading, steps_calls: int
     return "\n\n".join(notes)
 
 
+def _sample_views(settings: core.SampleSettings, unet, trajectory: core.Trajectory, final, seconds: float,
+                  lang: str) -> tuple:
+    """Everything the Denoise button shows once the sample is done (``denoise``'s outputs)."""
+    calls = settings.steps * core.model_calls_per_step(core.class_labels(unet, settings), settings.effective_guidance)
+    xt, x0, caption, total = _step_views(trajectory, len(trajectory.x_t), lang)
+    reading = _classifier_reading(final)
+    curves = core.step_curves(trajectory)
+    record = {"settings": dataclasses.asdict(settings),
+              "data": {"timesteps": trajectory.timesteps, "final_images": final, "x_t_std": curves.std,
+                       "pred_x0_rms_to_final": curves.distance, "model_calls_per_image": calls,
+                       "classifier": reading and {"digit": reading[0], "confidence": reading[1]}}}
+    return (_sample_notes(settings, unet, reading, calls, seconds, lang), trajectory,
+            gr.Slider(maximum=total, value=total), xt, x0, caption, figures.time_grid_figure(trajectory, lang),
+            figures.step_curves_figure(trajectory, lang), _gif_file(trajectory), record)
+
+
+def _partial_views(step: core.DenoisedStep, first: bool, lang: str) -> tuple:
+    """What a sample under way shows (``denoise``'s outputs): x_t and x̂0 of its last step and a
+    caption saying it goes on. The first such view empties the views drawn from a whole
+    trajectory (notes, time grid, curves, GIF), so nothing of the last sample stays beside this
+    one; later ones leave them (gr.skip()). The step slider and the states keep the last sample
+    until this one is done, so scrubbing meanwhile still reads a whole trajectory."""
+    columns = pictures.shown_columns(len(step.x_t))
+    scale = pictures.scale_for(step.x_t.shape[-1], pictures.DIGIT_PX)
+    caption = translate("dif_note_running", lang, step=step.number, total=step.total)
+    emptied = ("", None, None, None) if first else (gr.skip(),) * 4
+    notes, time_grid, curves, gif = emptied
+    return (notes, gr.skip(), gr.skip(), pictures.tile(step.x_t, columns, scale),
+            pictures.tile(step.pred_x0, columns, scale), caption, time_grid, curves, gif, gr.skip())
+
+
 @handler(core.SampleSettings)
 def denoise(settings, lang: str):
-    """Sample with the chosen scheduler, recording x_t and x̂0 at every step; the trajectory
-    becomes the session's state, which the step slider and Play read, and the settings and
-    numbers behind the views a second state, which Export reads."""
+    """Sample with the chosen scheduler, recording x_t and x̂0 at every step, in turns at the CPU
+    (components/live.py): each turn computes steps for one live slice (one step of the defaults),
+    on one thread, and never spans a yield. A first view comes after the first turn (x_t and x̂0
+    of that step, "Step k of N, denoising…"), then at most every ``PREVIEW_INTERVAL_S``; the last
+    is the whole sample's. Its trajectory becomes the session's state, which the step slider and
+    Play read, and the settings and numbers behind the views a second state, which Export reads."""
     unet, config = models.load_ddpm(settings.model)
-    # heavy work queues with the live runs for a turn, which is one core: on two threads, two turns
-    # oversubscribe the cores (a busy machine took 100–120 s for 20 steps of 8 digits, one thread 15–26 s)
-    with live.CPU.turn(), one_thread():
-        start = time.perf_counter()
-        final, trajectory = core.run(unet, config, settings)
-        seconds = time.perf_counter() - start
-        calls = settings.steps * core.model_calls_per_step(core.class_labels(unet, settings),
-                                                           settings.effective_guidance)
-        xt, x0, caption, total = _step_views(trajectory, len(trajectory.x_t), lang)
-        reading = _classifier_reading(final)
-        curves = core.step_curves(trajectory)
-        record = {"settings": dataclasses.asdict(settings),
-                  "data": {"timesteps": trajectory.timesteps, "final_images": final, "x_t_std": curves.std,
-                           "pred_x0_rms_to_final": curves.distance, "model_calls_per_image": calls,
-                           "classifier": reading and {"digit": reading[0], "confidence": reading[1]}}}
-        return (_sample_notes(settings, unet, reading, calls, seconds, lang), trajectory,
-                gr.Slider(maximum=total, value=total), xt, x0, caption, figures.time_grid_figure(trajectory, lang),
-                figures.step_curves_figure(trajectory, lang), _gif_file(trajectory), record)
+    steps = core.run_steps(unet, config, settings)
+    done: list[core.DenoisedStep] = []
+    seconds, shown_at = 0.0, None
+    while not done or done[-1].number < done[-1].total:
+        # one thread per turn, a turn being one core: on two threads, two turns oversubscribe the
+        # cores (a busy machine took 100–120 s for 20 steps of 8 digits, one thread 15–26 s)
+        with live.CPU.turn(), one_thread():
+            start = time.perf_counter()
+            deadline = start + live.LIMITS.slice_s
+            done.append(next(steps))
+            while done[-1].number < done[-1].total and time.perf_counter() < deadline:
+                done.append(next(steps))
+            seconds += time.perf_counter() - start
+            frame = None
+            if done[-1].number == done[-1].total:
+                final, trajectory = core.collect(done)
+                frame = _sample_views(settings, unet, trajectory, final, seconds, lang)
+            elif shown_at is None or time.monotonic() - shown_at >= max(PREVIEW_INTERVAL_S,
+                                                                        live.CPU.frame_interval()):
+                frame = _partial_views(done[-1], shown_at is None, lang)
+        if frame is not None:
+            shown_at = time.monotonic()
+            yield frame
 
 
 @handler()
@@ -506,7 +548,7 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     pictures_out = [r["xt"], r["x0"], r["caption"]]
     r["run"].click(denoise, controls.inputs(core.SampleSettings, r),
                    [r["notes"], r["trajectory"], r["step"], *pictures_out, r["time_grid"], r["curves"], r["gif"],
-                    r["record"]], api_name="diffusion_sample", **queue("heavy"))
+                    r["record"]], api_name="diffusion_sample", **queue("live"))   # streamed in turns at live.CPU
     r["step"].input(show_step, [r["trajectory"], r["step"]], pictures_out, api_name="diffusion_step",
                     trigger_mode="always_last", **queue("control"))
     playing = r["play"].click(play, [r["trajectory"], r["step"]], [r["step"], *pictures_out],
