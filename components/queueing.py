@@ -2,10 +2,13 @@
 
 | group   | limit | what                                              | why                                                   |
 | ------- | ----- | ------------------------------------------------- | ----------------------------------------------------- |
-| live    | 64    | live-training streams (Start, Resume)             | every learner streams at once; the CPU is shared in   |
-|         |       |                                                   | fair slices by ``components.live.CPU``, not by gradio  |
+| live    | 64    | live-training streams (Start, Resume), and the    | every learner streams at once; the CPU is shared in   |
+|         |       | one-shot work that streams its progress in turns  | fair slices by ``components.live.CPU``, not by gradio  |
+|         |       | (digit sampling and scheduler comparison, the     | (a 6 s call in a limit-2 group kept 13 learners       |
+|         |       | decoding comparison)                              | waiting 30 s with nothing on their page)              |
 | control | none  | Pause, and views redrawn from a kept result       | must answer at once, even when everything else queues |
-| heavy   | 2     | one-shot model work: sampling, decoding, analysis | one per core; each also takes a turn at ``live.CPU``   |
+| heavy   | 2     | other one-shot model work (analysis, a sweep, a   | one per core; each also takes a turn at ``live.CPU``   |
+|         |       | text-to-image record): seconds at most            |                                                       |
 | step    | 4     | Step and Reset of a live run                      | one iteration: quick, but they build models           |
 
 The queue holds at most ``MAX_QUEUE`` waiting events in all; one more is refused with the
