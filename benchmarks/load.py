@@ -11,8 +11,10 @@ few seconds, act again; a trainer presses Pause after watching its run for a whi
 live in one process per kind, so the clients' own threads do not slow one another's readings.
 
 Printed:
-- time to first update per kind (a trainer's first streamed frame, a one-shot call's answer):
-  median, p95, max; target p95 ≤ 5 s and max ≤ 10 s;
+- time to first update per kind (a trainer's first streamed frame, a streamed one-shot call's
+  first view, an attention analysis's answer): median, p95, max; target p95 ≤ 5 s and max ≤ 10 s;
+  for the streamed one-shot calls (sampling, decoding) also their last view, median and p95;
+- opening the app (gradio_client reading the config and API description, as a page load);
 - Pause latency (pressing Pause to the paused frame): p95, target ≤ 1 s;
 - errors (any call that failed), target 0;
 - aggregate GAN iterations per second across the GAN trainers, while every learner is active, as a
@@ -45,6 +47,8 @@ KINDS = ("gan", "diffusion_2d", "sampler", "decoder", "attention")
 SHARE = {"gan": 10, "diffusion_2d": 5, "sampler": 5, "decoder": 5, "attention": 5}   # of a class of 30
 ENDPOINT = {"gan": "/gan_start", "diffusion_2d": "/diffusion_2d_start", "sampler": "/diffusion_sample",
             "decoder": "/decode", "attention": "/attention"}
+# one-shot calls that stream their progress (their first view is the first update; the last, reported too)
+STREAMED = {"sampler", "decoder"}
 PAUSE = {"gan": "/gan_pause", "diffusion_2d": "/diffusion_2d_pause"}
 CHANGES = {"gan": {"iterations": 5000}}        # over the endpoint's defaults
 THINK_S = (2.0, 5.0)                           # a learner looks at an answer this long before acting again
@@ -59,6 +63,7 @@ class Record:
     kind: str
     first_update_s: list[float] = field(default_factory=list)
     pause_s: list[float] = field(default_factory=list)
+    done_s: list[float] = field(default_factory=list)    # a streamed one-shot call's last view
     errors: list[str] = field(default_factory=list)
     iterations: list[tuple[float, int]] = field(default_factory=list)   # (time, GAN iterations gained)
     first_at: float | None = None        # when this learner first saw an answer (time.time())
@@ -158,6 +163,16 @@ def _learner(kind: str, number: int, url: str, until: float, settings: list, out
                     record.pause_s.append(time.perf_counter() - pressed)
                 job.result(timeout=600)
                 _credit(record, job, last)
+            elif kind in STREAMED:
+                job = client.submit(*values, api_name=ENDPOINT[kind])
+                while not job.outputs() and not job.done():
+                    time.sleep(0.01)
+                if not job.outputs():
+                    job.result()   # raises the job's error
+                record.first_update_s.append(time.perf_counter() - start)
+                record.first_at = record.first_at or time.time()
+                job.result(timeout=600)
+                record.done_s.append(time.perf_counter() - start)
             else:
                 client.predict(*values, api_name=ENDPOINT[kind])
                 record.first_update_s.append(time.perf_counter() - start)
@@ -331,8 +346,8 @@ def print_report(r: dict, args) -> None:
     lines = [f"# Load: {sum(r['per_kind'].values())} learners for {args.minutes:g} min "
              f"({', '.join(f'{n} {k}' for k, n in r['per_kind'].items())}); "
              f"load average before {r['load'][0][0]:.1f}, after {r['load'][1][0]:.1f}; {os.cpu_count()} CPUs", "",
-             "| kind | actions | first update median | p95 | max | Pause p95 (n) | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| kind | actions | first update median | p95 | max | last view median | p95 | Pause p95 (n) | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for kind in KINDS:
         mine = [x for x in records if x.kind == kind]
         if not mine:
@@ -343,7 +358,9 @@ def print_report(r: dict, args) -> None:
         first = (f"{statistics.median(firsts):.2f} s | {percentile(firsts, 0.95):.2f} s | {max(firsts):.2f} s"
                  if firsts else "– | – | –")
         pause = f"{percentile(pauses, 0.95):.2f} s ({len(pauses)})" if pauses else "–"
-        lines.append(f"| {kind} | {len(firsts)} | {first} | {pause} | {len(errors)} |")
+        dones = [s for x in mine for s in x.done_s]
+        done = f"{statistics.median(dones):.2f} s | {percentile(dones, 0.95):.2f} s" if dones else "– | –"
+        lines.append(f"| {kind} | {len(firsts)} | {first} | {done} | {pause} | {len(errors)} |")
         ok &= bool(firsts) and percentile(firsts, 0.95) <= TARGETS["first_p95"] and max(firsts) <= TARGETS["first_max"]
     pauses = [s for x in records for s in x.pause_s]
     errors = [e for x in records for e in x.errors]
