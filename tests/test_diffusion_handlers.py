@@ -139,7 +139,7 @@ def test_show_step_and_play_read_the_session_s_trajectory(trajectory):
 def test_compare_and_denoise_refuse_what_they_cannot_run():
     values = defaults(core.CompareSettings)
     with pytest.raises(gr.Error, match="between 2 and 4 schedulers"):
-        tab.compare(*values.values(), ["ddim"])
+        list(tab.compare(*values.values(), ["ddim"]))
     with pytest.raises(gr.Error, match="Unknown model 'cats'"):
         list(tab.denoise(*(defaults(core.SampleSettings) | {"model": "cats"}).values()))
 

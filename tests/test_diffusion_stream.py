@@ -1,6 +1,7 @@
-"""The streamed Denoise button (/diffusion_sample): its steps computed in turns at the CPU, a
-first view (x_t and x̂0 of that step, "denoising…") after the first turn, views that skip what is
-not ready, and a last view equal to the whole sample computed directly for the same seed."""
+"""The streamed Denoise and Compare buttons (/diffusion_sample, /diffusion_compare): their steps
+computed in turns at the CPU, a first view after the first turn (for a sample, x_t and x̂0 of that
+step, "denoising…"), views that skip what is not ready, and a last view equal to what the whole
+work computed directly gives for the same seed."""
 
 import contextlib
 import dataclasses
@@ -139,3 +140,35 @@ def test_a_refused_request_fails_before_any_turn(counted):
     with pytest.raises(gr.Error, match="Unknown model 'cats'"):
         next(tab.denoise(*(VALUES | {"model": "cats"}).values()))
     assert computed == [] and turns.taken == 0
+
+
+COMPARE = defaults(core.CompareSettings) | {"steps_ddpm": 4, "steps_ddim": 3, "steps_dpmpp": 2, "images": 2, "seed": 5}
+COMPARE_ARGS = [COMPARE[name] for name in controls(core.CompareSettings)]
+SCHEDULERS = ["ddpm", "ddim", "dpmpp"]
+
+
+def test_compare_streams_a_step_a_turn_and_ends_as_computed_directly(counted):
+    """Each turn one item of the work: a denoising step (4 + 3 + 2 for the schedulers, 4 × 3 for
+    the determinism check), a finished run, or the check's result. The oracle: core.compare and
+    core.determinism_gaps in one call, on one thread."""
+    computed, turns = counted
+    frames = []
+    for frame in tab.compare(*COMPARE_ARGS, SCHEDULERS):
+        assert not turns.held
+        frames.append((len(computed), frame))
+    steps = 4 + 3 + 2 + 4 * 3
+    assert turns.taken == len(frames) == steps + 3 + 1
+    assert frames[0] == (1, (None, "Comparing… 1 of 21 denoising steps done."))
+    # the panels are redrawn when a run is added, and left as they are otherwise
+    panels = [len(plot["data"]) for _, (plot, _) in frames[1:-1] if plot != SKIP]
+    assert panels == [1, 2, 3]
+    assert all(note.startswith("Comparing…") for _, (_, note) in frames[:-1])
+    assert frames[-1][0] == steps
+    plot, note = frames[-1][1]
+    settings = parse(core.CompareSettings, COMPARE)
+    unet, config = models.load_ddpm(settings.model)
+    with one_thread():
+        expected = core.compare(unet, config, [(n, settings.steps_of(n)) for n in SCHEDULERS], settings.base())
+        gaps = core.determinism_gaps(unet, config, settings.base())
+    assert plot["data"] == tab._compare_figure(expected, "en")["data"]
+    assert note == tab.translate("dif_note_determinism", "en", **gaps)

@@ -363,26 +363,46 @@ class ComparedRun:
     images: np.ndarray   # (B, C, H, W) final samples
 
 
-def compare(unet, config, runs: list[tuple[str, int]], base: SampleSettings) -> list[ComparedRun]:
-    """The same x_T through each (scheduler, steps) pair."""
-    results = []
+def compare_steps(unet, config, runs: list[tuple[str, int]], base: SampleSettings) -> Iterator[ComparedRun | None]:
+    """The same x_T through each (scheduler, steps) pair, one denoising step at a time (a caller
+    may wait between two, as the lab's streamed handler does): None after each step, and each
+    run's result after its last. Its seconds count the time spent computing only."""
     for name, steps in runs:
         request = dataclasses.replace(base, scheduler=name, steps=steps)
-        start = time.perf_counter()
-        x, _ = run(unet, config, request, record=False)
+        denoising = run_steps(unet, config, request, record=False)
+        seconds, last = 0.0, None
+        while True:
+            start = time.perf_counter()
+            step = next(denoising, None)
+            seconds += time.perf_counter() - start
+            if step is None:
+                break
+            last = step
+            yield None
         calls = steps * model_calls_per_step(class_labels(unet, request), request.effective_guidance)
-        results.append(ComparedRun(name, steps, calls, time.perf_counter() - start, x.numpy()))
-    return results
+        yield ComparedRun(name, steps, calls, seconds, last.x.numpy())
+
+
+def compare(unet, config, runs: list[tuple[str, int]], base: SampleSettings) -> list[ComparedRun]:
+    """``compare_steps`` to the end: every run's result."""
+    return [result for result in compare_steps(unet, config, runs, base) if result is not None]
+
+
+def determinism_steps(unet, config, base: SampleSettings) -> Iterator[dict[str, float] | None]:
+    """``determinism_gaps`` one denoising step at a time: None after each step, the gaps last."""
+    finals = {}
+    for name in ("ddim", "ddpm"):
+        request = dataclasses.replace(base, scheduler=name, eta=0.0)
+        for noise_seed in (1, 2):
+            for step in run_steps(unet, config, request, record=False, noise_seed=noise_seed):
+                yield None
+            finals[name, noise_seed] = step.x
+    yield {name: float((finals[name, 1] - finals[name, 2]).abs().max()) for name in ("ddim", "ddpm")}
 
 
 def determinism_gaps(unet, config, base: SampleSettings) -> dict[str, float]:
     """Max |difference| between two runs from the same x_T with different per-step noise, for
     DDIM with η = 0 and for DDPM. DDIM with η = 0 follows an ODE and adds no noise, so its gap is
     exactly 0; DDPM adds fresh noise at every step."""
-    gaps = {}
-    for name in ("ddim", "ddpm"):
-        request = dataclasses.replace(base, scheduler=name, eta=0.0)
-        a, _ = run(unet, config, request, record=False, noise_seed=1)
-        b, _ = run(unet, config, request, record=False, noise_seed=2)
-        gaps[name] = float((a - b).abs().max())
+    *_, gaps = determinism_steps(unet, config, base)
     return gaps

@@ -93,6 +93,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_cmp_schedulers": "Schedulers to compare (2–4)",
     "dif_cmp_steps": "Steps for each scheduler",
     "dif_cmp_run": "Compare",
+    "dif_cmp_running": "Comparing… {done} of {total} denoising steps done.",
     "dif_compare_title": "The same starting noise through each scheduler",
     "dif_panel_title": "{scheduler}: {steps} steps, {calls} evaluations, {seconds:.2f} s",
     "dif_note_determinism": "From the same x_T with different per-step noise, the final images differ by at most "
@@ -231,6 +232,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_cmp_schedulers": "要比较的调度器（2–4 个）",
     "dif_cmp_steps": "每个调度器的步数",
     "dif_cmp_run": "比较",
+    "dif_cmp_running": "比较中… 已完成 {done}/{total} 个去噪步骤。",
     "dif_compare_title": "同一份初始噪声经过各个调度器",
     "dif_panel_title": "{scheduler}：{steps} 步，{calls} 次调用，{seconds:.2f} 秒",
     "dif_note_determinism": "从同一个 x_T 出发、每步噪声不同时，最终图像的最大差异：DDIM（η = 0）为 **{ddim:.2g}**，"

@@ -3,11 +3,13 @@ and toy2d.py, the pictures in images.py and figures.py.
 
 API (settings first: the fields of the settings dataclass named, in order):
 - ``/diffusion_sample``  (``core.SampleSettings``…): the reverse process, every step recorded;
-  answers (notes, step slider, x_t, x̂0, caption, time grid, curves, GIF file).
+  streams x_t and x̂0 as it goes, and answers last (notes, step slider, x_t, x̂0, caption, time
+  grid, curves, GIF file).
 - ``/diffusion_step``    (step): x_t and x̂0 after one step of this session's last sample.
 - ``/diffusion_play``    (step): streams the steps from ``step`` to the last.
 - ``/diffusion_forward`` (``forward.ForwardSettings``…): x_0, x_t, caption, strip, schedules.
-- ``/diffusion_compare`` (``core.CompareSettings``…, schedulers): the same x_T through 2–4 schedulers.
+- ``/diffusion_compare`` (``core.CompareSettings``…, schedulers): the same x_T through 2–4 schedulers;
+  streams its progress, and answers last (comparison plot, determinism note).
 - ``/diffusion_2d_start``, ``_pause``, ``_resume``, ``_step``, ``_reset`` (``toy2d.Toy2DSettings``…,
   sketch): the 2D model trained live (``components.live``); they answer (status, loss plot, step
   slider, particles plot). A run that rests (done, paused, stepped, reset) is sampled: 1,000
@@ -30,8 +32,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import gradio as gr
@@ -144,6 +148,22 @@ def _partial_views(step: core.DenoisedStep, first: bool, lang: str) -> tuple:
             pictures.tile(step.pred_x0, columns, scale), caption, time_grid, curves, gif, gr.skip())
 
 
+def _slice_of(work: Iterator, is_last: Callable[[object], bool]) -> list:
+    """The next items of ``work`` computed for about one live slice (at least one, and none past
+    the one ``is_last`` marks): the work of one CPU turn, which the caller holds."""
+    deadline = time.perf_counter() + live.LIMITS.slice_s
+    chunk = [next(work)]
+    while not is_last(chunk[-1]) and time.perf_counter() < deadline:
+        chunk.append(next(work))
+    return chunk
+
+
+def _due(shown_at: float | None) -> bool:
+    """Whether a streamed one-shot view is due: the first at once, then at most every
+    ``PREVIEW_INTERVAL_S`` (longer when many runs stream, ``live.CPU.frame_interval``)."""
+    return shown_at is None or time.monotonic() - shown_at >= max(PREVIEW_INTERVAL_S, live.CPU.frame_interval())
+
+
 @handler(core.SampleSettings)
 def denoise(settings, lang: str):
     """Sample with the chosen scheduler, recording x_t and x̂0 at every step, in turns at the CPU
@@ -161,17 +181,13 @@ def denoise(settings, lang: str):
         # cores (a busy machine took 100–120 s for 20 steps of 8 digits, one thread 15–26 s)
         with live.CPU.turn(), one_thread():
             start = time.perf_counter()
-            deadline = start + live.LIMITS.slice_s
-            done.append(next(steps))
-            while done[-1].number < done[-1].total and time.perf_counter() < deadline:
-                done.append(next(steps))
+            done += _slice_of(steps, lambda step: step.number == step.total)
             seconds += time.perf_counter() - start
             frame = None
             if done[-1].number == done[-1].total:
                 final, trajectory = core.collect(done)
                 frame = _sample_views(settings, unet, trajectory, final, seconds, lang)
-            elif shown_at is None or time.monotonic() - shown_at >= max(PREVIEW_INTERVAL_S,
-                                                                        live.CPU.frame_interval()):
+            elif _due(shown_at):
                 frame = _partial_views(done[-1], shown_at is None, lang)
         if frame is not None:
             shown_at = time.monotonic()
@@ -219,19 +235,46 @@ def forward_views(settings, lang: str):
     )
 
 
+def _compare_figure(results: list[core.ComparedRun], lang: str) -> dict:
+    panels = [(translate("dif_panel_title", lang, scheduler=translate(f"dif_sched_{r.scheduler}", lang), steps=r.steps,
+                         calls=r.model_calls, seconds=r.seconds), r.images) for r in results]
+    return figures.compare_figure(panels, lang)
+
+
 @handler(core.CompareSettings)
 def compare(settings, schedulers, lang: str):
-    """The same starting noise through each chosen scheduler with its own step count, and the
-    DDIM-determinism check."""
+    """The same starting noise through each chosen scheduler with its own step count, then the
+    DDIM-determinism check, in turns at the CPU as ``denoise`` computes them: a first view after
+    the first turn (the progress; the last comparison's panels emptied), then at most every
+    ``PREVIEW_INTERVAL_S`` (the progress, and the panels of the runs done when one was added);
+    the last has every panel and the check."""
     names = core.compared_schedulers(schedulers)
     unet, config = models.load_ddpm(settings.model)
     base = settings.base()
-    with live.CPU.turn(), one_thread():
-        results = core.compare(unet, config, [(n, settings.steps_of(n)) for n in names], base)
-        panels = [(translate("dif_panel_title", lang, scheduler=translate(f"dif_sched_{r.scheduler}", lang),
-                             steps=r.steps, calls=r.model_calls, seconds=r.seconds), r.images) for r in results]
-        gaps = core.determinism_gaps(unet, config, base)
-        return figures.compare_figure(panels, lang), translate("dif_note_determinism", lang, **gaps)
+    runs = [(n, settings.steps_of(n)) for n in names]
+    total = sum(steps for _, steps in runs) + 4 * base.steps   # the check: DDIM and DDPM twice each
+    work = itertools.chain(core.compare_steps(unet, config, runs, base), core.determinism_steps(unet, config, base))
+    results: list[core.ComparedRun] = []
+    steps_done, shown_at, shown_runs, gaps = 0, None, 0, None
+    while gaps is None:
+        with live.CPU.turn(), one_thread():
+            chunk = _slice_of(work, lambda item: isinstance(item, dict))
+            steps_done += sum(item is None for item in chunk)
+            results += [item for item in chunk if isinstance(item, core.ComparedRun)]
+            frame = None
+            if isinstance(chunk[-1], dict):
+                gaps = chunk[-1]
+                frame = _compare_figure(results, lang), translate("dif_note_determinism", lang, **gaps)
+            elif _due(shown_at):
+                if len(results) > shown_runs:
+                    plot = _compare_figure(results, lang)
+                else:
+                    plot = None if shown_at is None else gr.skip()
+                frame = plot, translate("dif_cmp_running", lang, done=steps_done, total=total)
+                shown_runs = len(results)
+        if frame is not None:
+            shown_at = time.monotonic()
+            yield frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,7 +607,8 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     blocks.load(forward_views, forward_in, forward_out, api_visibility="private", **queue("control"))
 
     cmp["run"].click(compare, [*controls.inputs(core.CompareSettings, cmp), cmp["schedulers"]],
-                     [cmp["plot"], cmp["note"]], api_name="diffusion_compare", **queue("heavy"))
+                     [cmp["plot"], cmp["note"]], api_name="diffusion_compare",
+                     **queue("live"))   # streamed in turns at live.CPU
 
     settings_2d = [*controls.inputs(toy2d.Toy2DSettings, toy), toy["sketch"]]
     live_ui.wire("diffusion_2d", toy["panel"], toy["session"],
