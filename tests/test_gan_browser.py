@@ -6,17 +6,17 @@ from tests.conftest import screenshot
 def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory, monkeypatch):
     """Training shares the two cores with the browser here, so the page may draw only a few of
     the updates: the checks poll the page and clicks skip playwright's wait for a stable layout.
-    The server (in this process) streams 2 updates a second instead of 10: at 10, headless
-    Chromium fell behind the queued redraws and a DOM query waited over 30 s (twice in clean-clone
-    runs). The rate itself is measured by demos/gan/bench.py; this test checks start, pause,
-    resume and step."""
+    The server (in this process) streams one update a second instead of 10: at 10, and at 2 on a
+    CI machine busy with other work, headless Chromium fell behind the queued redraws and a DOM
+    query waited over 30 s. The rate itself is measured by demos/gan/bench.py; this test checks
+    start, pause, resume and step."""
     import dataclasses
     import re
     import time
 
     from components import live
 
-    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
+    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=1.0))
 
     def shown_iteration() -> int:
         title = page.evaluate("() => (document.querySelector('#gan_curves .gtitle') || {}).textContent || ''")
@@ -35,7 +35,7 @@ def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory, monkeypatch)
         page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
 
     def paused() -> bool:
-        return "paused" in page.locator("#gan_status").text_content()
+        return "paused" in page.evaluate("() => document.querySelector('#gan_status').textContent")
 
     page = page_factory("en-US")
     page.get_by_role("tab", name="GAN", exact=True).click()

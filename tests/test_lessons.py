@@ -30,11 +30,11 @@ def test_a_lesson_file_missing_a_text_is_refused(tmp_path):
 
 
 def test_a_lesson_walks_from_question_to_lab_to_answer(page_factory, monkeypatch):
-    """The server is in this process; it streams 2 updates a second, as in the GAN's browser test:
+    """The server is in this process; it streams one update a second, as in the GAN's browser test:
     at 10, headless Chromium on a busy 2-core CI machine fell behind and never answered the wait."""
     from components import live
 
-    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
+    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=1.0))
     page = page_factory("zh-CN")
     page.get_by_role("tab", name="课程", exact=True).click()
     lesson = core.lessons()[0]

@@ -46,11 +46,11 @@ def press(page, button_id: str) -> None:
 
 def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory, monkeypatch):
     """At 1280×720, a projector's screen: the curves and the latent map begin on the first
-    screen. The server (in this process) streams 2 updates a second, as in the GAN's test:
+    screen. The server (in this process) streams one update a second, as in the GAN's test:
     headless Chromium on two shared cores falls behind at 10."""
     from components import live
 
-    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
+    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=1.0))
     page = page_factory("en-US", viewport=(1280, 720))
     page.get_by_role("tab", name="VAE", exact=True).click()
     iterations = page.locator("#vae_iterations input")
