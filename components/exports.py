@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -50,16 +51,27 @@ def plain(value):
     return value
 
 
-def _write(data: bytes, stem: str, suffix: str) -> str:
-    EXPORT_DIR.mkdir(exist_ok=True)
+def content_named_file(directory: Path, stem: str, suffix: str, data: bytes, max_age_s: float = MAX_AGE_S) -> str:
+    """``data`` in ``directory/<stem>-<hash of data><suffix>`` (a file handed to the page), and the
+    directory's files older than ``max_age_s`` removed, so they do not pile up. Learners with the
+    same settings make the same file at the same moment: it is written to a temporary name and
+    renamed into place, so nobody reads it half-written (the load benchmark's five samplers, all
+    on the defaults, got truncated downloads while another request rewrote the GIF)."""
+    directory.mkdir(exist_ok=True)
     now = time.time()
-    for old in EXPORT_DIR.iterdir():
+    for old in directory.iterdir():
         with contextlib.suppress(FileNotFoundError):   # another request may have removed it
-            if now - old.stat().st_mtime > MAX_AGE_S:
+            if now - old.stat().st_mtime > max_age_s:
                 old.unlink()
-    path = EXPORT_DIR / f"{stem}-{hashlib.sha1(data).hexdigest()[:12]}{suffix}"
-    path.write_bytes(data)
+    path = directory / f"{stem}-{hashlib.sha1(data).hexdigest()[:16]}{suffix}"
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".part-", delete=False) as part:
+        part.write(data)
+    os.replace(part.name, path)   # atomic on one file system
     return str(path)
+
+
+def _write(data: bytes, stem: str, suffix: str) -> str:
+    return content_named_file(EXPORT_DIR, stem, suffix, data)
 
 
 def result_json(lab: str, settings, data: Mapping) -> str:

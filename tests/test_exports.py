@@ -1,41 +1,44 @@
-"""Exports: JSON with the settings and the numbers behind the plots, curves as CSV."""
+"""Files handed to the page: named by content, never seen half-written, pruned after an hour."""
 
-from __future__ import annotations
-
-import csv
-import dataclasses
-import json
-import math
-
-import numpy as np
-import torch
+import os
+import threading
+import time
 
 from components import exports
 
 
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    steps: int = 3
-    name: str = "x"
+def test_a_file_is_named_by_its_content_and_old_files_are_removed(tmp_path):
+    old = tmp_path / "x-old.gif"
+    old.write_bytes(b"old")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    first = exports.content_named_file(tmp_path, "x", ".gif", b"GIF89a-one", max_age_s=3600)
+    assert exports.content_named_file(tmp_path, "x", ".gif", b"GIF89a-one", max_age_s=3600) == first
+    assert exports.content_named_file(tmp_path, "x", ".gif", b"GIF89a-two", max_age_s=3600) != first
+    assert not old.exists() and open(first, "rb").read() == b"GIF89a-one"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".part-")]
 
 
-def test_json_holds_settings_and_numbers_with_nan_as_null():
-    path = exports.result_json("toy", Settings(), {"curve": np.array([1.0, math.nan]), "t": torch.tensor([[1, 2]]),
-                                                   "nested": {"v": np.float32(0.5)}})
-    document = json.loads(open(path).read())
-    assert document == {"lab": "toy", "settings": {"steps": 3, "name": "x"},
-                        "data": {"curve": [1.0, None], "t": [[1, 2]], "nested": {"v": 0.5}}}
+def test_a_reader_never_sees_a_file_another_request_is_rewriting(tmp_path):
+    """Learners on the same settings write the same file at once while gradio reads it: every
+    read gets the whole content (a plain rewrite truncated it for the reader)."""
+    data = os.urandom(2_000_000)
+    path = exports.content_named_file(tmp_path, "same", ".bin", data)
+    stop, short_reads = threading.Event(), []
 
+    def rewrite():
+        while not stop.is_set():
+            exports.content_named_file(tmp_path, "same", ".bin", data)
 
-def test_csv_has_one_row_per_iteration_and_one_column_per_curve():
-    path = exports.curves_csv("toy", {"loss": [3.0, 2.0, 1.0], "acc": [0.1, math.nan]})
-    rows = list(csv.reader(open(path)))
-    assert rows == [["iteration", "loss", "acc"], ["1", "3", "0.1"], ["2", "2", ""], ["3", "1", ""]]
-
-
-def test_same_content_same_file_and_old_files_are_removed(monkeypatch):
-    first = exports.result_json("toy", {}, {"a": 1})
-    assert exports.result_json("toy", {}, {"a": 1}) == first
-    monkeypatch.setattr(exports, "MAX_AGE_S", -1)
-    exports.result_json("toy", {}, {"a": 2})
-    assert not (exports.EXPORT_DIR / first.split("/")[-1]).exists()
+    writers = [threading.Thread(target=rewrite) for _ in range(2)]
+    for w in writers:
+        w.start()
+    try:
+        for _ in range(200):
+            with open(path, "rb") as f:
+                if len(f.read()) != len(data):
+                    short_reads.append(1)
+    finally:
+        stop.set()
+        for w in writers:
+            w.join()
+    assert not short_reads

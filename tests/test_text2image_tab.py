@@ -99,7 +99,7 @@ def test_views_redraw_from_the_record_and_check_their_step():
     ("", "the **unconditional** image", "**无条件**图像"),
     ("a red circle " + "on the left " * 12 + "at the very end", "**cut off and not used:** “on the left",
      "**被截掉、没有使用的部分：**“on the left"),
-    ("a magenta star 粉色", "Not in this model's vocabulary (read as <|unk|>, the image ignores them): “magenta”, "
+    ("a magenta star 粉色", "Not in this model's vocabulary (read as `<|unk|>`, the image ignores them): “magenta”, "
      "“star”, “粉”, “色”.", "不在本模型词表中的词"),
 ])
 def test_notices_say_how_the_prompt_was_read(prompt, english, chinese):

@@ -29,9 +29,7 @@ and presses Denoise.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import itertools
 import tempfile
 import time
@@ -71,15 +69,7 @@ SAMPLER_2D = setting_controls(toy2d.Toy2DSettings)["sampler"]
 def _gif_file(trajectory: core.Trajectory) -> str:
     """The trajectory GIF in a file named by its content; files older than an hour are removed."""
     data = pictures.trajectory_gif(trajectory.x_t, trajectory.pred_x0)
-    GIF_DIR.mkdir(exist_ok=True)
-    now = time.time()
-    for old in GIF_DIR.glob("*.gif"):
-        with contextlib.suppress(FileNotFoundError):   # another request may have removed it
-            if now - old.stat().st_mtime > GIF_MAX_AGE_S:
-                old.unlink()
-    path = GIF_DIR / f"trajectory-{hashlib.sha1(data).hexdigest()[:16]}.gif"
-    path.write_bytes(data)
-    return str(path)
+    return exports.content_named_file(GIF_DIR, "trajectory", ".gif", data, GIF_MAX_AGE_S)
 
 
 def _classifier_reading(final) -> tuple[list[int], list[float]] | None:

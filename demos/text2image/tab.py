@@ -19,9 +19,7 @@ steps, guidance, seed; the session's last record is held by the server):
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import tempfile
 import time
 from pathlib import Path
@@ -69,15 +67,7 @@ def _record_of(record) -> core.Record:
 def _gif_file(record: core.Record) -> str:
     """The denoising GIF in a file named by its content; files older than an hour are removed."""
     data = figures.gif_bytes(record)
-    GIF_DIR.mkdir(exist_ok=True)
-    now = time.time()
-    for old in GIF_DIR.glob("text2image-*.gif"):
-        with contextlib.suppress(FileNotFoundError):   # another request may have removed it
-            if now - old.stat().st_mtime > GIF_MAX_AGE_S:
-                old.unlink()
-    path = GIF_DIR / f"text2image-{hashlib.sha1(data).hexdigest()[:16]}.gif"
-    path.write_bytes(data)
-    return str(path)
+    return exports.content_named_file(GIF_DIR, "text2image", ".gif", data, GIF_MAX_AGE_S)
 
 
 def prompt_notices(prompt: core.Prompt, limit: int, lang: str) -> list[str]:
