@@ -10,6 +10,7 @@ import numpy as np
 
 from components import models
 from demos.attention import core
+from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, show_view
 from tests.conftest import screenshot, title_contains
 
 MODEL = "shakespeare-gpt"
@@ -19,54 +20,9 @@ PLOTS = {"Head": "attention_head_plot", "Aggregates": "attention_aggregates_plot
          "The arithmetic": "attention_arithmetic_plot"}
 
 
-def box(page, element_id: str) -> dict:
-    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
-                         "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }",
-                         element_id)
 
 
-def plot_width_share(page, element_id: str) -> float:
-    """The drawn plot's width over its container's (0 while it is not drawn)."""
-    return page.evaluate("""id => {
-        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
-        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
-    }""", element_id)
 
-
-def overlapping_labels(page, element_id: str) -> list:
-    """Pairs of tick labels (any axis of the plot) whose boxes overlap by more than half a pixel."""
-    return page.evaluate("""id => {
-        const boxes = [...document.querySelectorAll('#' + id + ' .xtick text, #' + id + ' .ytick text')]
-            .filter(t => t.textContent).map(t => [t.textContent, t.getBoundingClientRect()]);
-        const pairs = [];
-        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-            const [a, p] = boxes[i], [b, q] = boxes[j];
-            const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
-            const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-            if (dx > 0.5 && dy > 0.5) pairs.push([a, b]);
-        }
-        return pairs;
-    }""", element_id)
-
-
-def show_view(page, name: str) -> None:
-    """Bring a sub-tab to the front; its plot (drawn while hidden) must come back at full width."""
-    views = page.locator("#attention_views")
-    tab = views.get_by_role("tab", name=name, exact=True)
-    if tab.count():
-        tab.click()
-    else:   # a narrow page lists the sub-tabs that do not fit under "More tabs"
-        views.get_by_role("button", name="More tabs").click()
-        views.locator(".overflow-dropdown button", has_text=name).click()
-    if name in PLOTS:
-        page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
-                               " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
-                               arg=PLOTS[name], timeout=30_000)
-        page.wait_for_timeout(300)   # the page's relabelling after the redraw
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_heads(page_factory):
@@ -86,14 +42,14 @@ def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_head
     assert 0 <= head["top"] < 720 and (min(head["bottom"], 720) - head["top"]) / (head["bottom"] - head["top"]) >= 0.9
     screenshot(page, "attention_projector")
     for name in ("Aggregates", "The arithmetic", "Head"):   # the first two were drawn while hidden
-        show_view(page, name)
+        show_view(page, "attention_views", name, PLOTS.get(name))
         assert plot_width_share(page, PLOTS[name]) >= 0.9, name
         assert overlapping_labels(page, PLOTS[name]) == [], name
-    show_view(page, "Token view")
+    show_view(page, "attention_views", "Token view")
     assert "Token 5" in page.get_by_text("attends to").first.text_content()
 
     # the census names the heads that stand out; a click on a cell opens that head
-    show_view(page, "Head census")
+    show_view(page, "attention_views", "Head census")
     assert page.locator("#attention_census .att-census-panel").count() == len(core.SCORES)
     assert page.locator("#attention_census td.att-standout").count() >= 1
     screenshot(page, "attention_census")
@@ -103,7 +59,7 @@ def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_head
     assert plot_width_share(page, "attention_head_plot") >= 0.9
 
     # a tile of the model view opens its head too (tiles of 72 px, gaps of 6, margins 40 and 26)
-    show_view(page, "Model view")
+    show_view(page, "attention_views", "Model view")
     image = page.locator("#attention_model_view img").first
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=30_000)
     screenshot(page, "attention_model_view")
@@ -135,7 +91,7 @@ def test_the_longest_text_on_a_phone_keeps_labels_apart_and_fits_the_width(page_
     title_contains(page, "Layer 0, head 0")
     page.wait_for_timeout(500)
     for name in ("Head", "Aggregates", "The arithmetic"):
-        show_view(page, name)
+        show_view(page, "attention_views", name, PLOTS.get(name))
         plot = box(page, PLOTS[name])
         assert plot["left"] >= 0 and plot["right"] <= 390, name
         assert plot_width_share(page, PLOTS[name]) >= 0.9, name
@@ -144,12 +100,12 @@ def test_the_longest_text_on_a_phone_keeps_labels_apart_and_fits_the_width(page_
         if name == "Head":
             page.locator("#attention_head_plot").scroll_into_view_if_needed()
             screenshot(page, "attention_phone")
-    show_view(page, "Head census")
+    show_view(page, "attention_views", "Head census")
     assert no_sideways_scroll(page)
     page.locator("#attention_census").scroll_into_view_if_needed()
     screenshot(page, "attention_phone_census")
     # the same plot on a projector: the labels are redone for the room they have now
-    show_view(page, "Head")
+    show_view(page, "attention_views", "Head", PLOTS["Head"])
     page.set_viewport_size({"width": 1280, "height": 720})
     page.wait_for_function("() => { const b = document.getElementById('attention_head_plot');"
                            " const s = b.querySelector('.main-svg'); return s.getBoundingClientRect().width > 800; }",

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from components.settings import controls, defaults
 from demos.decoding import core, tab
+from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, show_view
 from tests.conftest import screenshot, title_contains
 
 MODEL = "shakespeare-gpt"
@@ -17,53 +18,9 @@ PLOTS = {"Next-token distribution": "decoding_distribution", "Beam search tree":
          "Metrics": "decoding_metrics_plot"}   # drawn by a comparison
 
 
-def top(page, element_id: str) -> float:
-    return page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", element_id)
 
 
-def plot_width_share(page, element_id: str) -> float:
-    """The drawn plot's width over its container's (above 1 for the beam tree, which scrolls)."""
-    return page.evaluate("""id => {
-        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
-        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
-    }""", element_id)
 
-
-def overlapping_labels(page, element_id: str) -> list:
-    """Pairs of tick labels or node labels of the plot whose boxes overlap by more than half a pixel."""
-    return page.evaluate("""id => {
-        const boxes = [...document.querySelectorAll('#' + id + ' .xtick text, #' + id + ' .ytick text, #'
-                                                    + id + ' .textpoint text')]
-            .filter(t => t.textContent).map(t => [t.textContent, t.getBoundingClientRect()]);
-        const pairs = [];
-        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-            const [a, p] = boxes[i], [b, q] = boxes[j];
-            const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
-            const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-            if (dx > 0.5 && dy > 0.5) pairs.push([a, b]);
-        }
-        return pairs;
-    }""", element_id)
-
-
-def show_view(page, name: str) -> None:
-    """Bring a sub-tab to the front (from "More tabs" on a narrow page); its plot, drawn while it
-    was hidden, must come back at full width."""
-    views = page.locator("#decoding_views")
-    tab_button = views.get_by_role("tab", name=name, exact=True)
-    if tab_button.count():
-        tab_button.click()
-    else:
-        views.get_by_role("button", name="More tabs").click()
-        views.locator(".overflow-dropdown button", has_text=name).click()
-    if name in PLOTS:
-        page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
-                               " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
-                               arg=PLOTS[name], timeout=30_000)
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def ticked(page) -> list[str]:
@@ -90,10 +47,10 @@ def test_a_link_compares_its_strategies_on_a_projectors_first_screen(page_factor
     *_, expected = tab.decode(*[values[n] for n in controls(core.DecodingSettings)], MODEL, ["greedy", "beam", "top_p"])
     shown = page.locator("#decoding_outputs").text_content()
     assert all(card in shown for card in card_texts(expected[1]))
-    assert 0 <= top(page, "decoding_outputs") < 720 - 200   # the outputs begin on the first screen
+    assert 0 <= box(page, "decoding_outputs")["top"] < 720 - 200   # the outputs begin on the first screen
     screenshot(page, "decoding_projector")
 
-    show_view(page, "Next-token distribution")
+    show_view(page, "decoding_views", "Next-token distribution", PLOTS["Next-token distribution"])
     title_contains(page, "greedy, step 0", timeout=30_000)
     legend = page.evaluate("() => [...document.querySelectorAll('#decoding_distribution .legendtext')]"
                            ".map(t => t.textContent)")
@@ -102,24 +59,24 @@ def test_a_link_compares_its_strategies_on_a_projectors_first_screen(page_factor
     step.fill("4")
     step.press("Enter")
     title_contains(page, "greedy, step 4", timeout=30_000)
-    assert overlapping_labels(page, "decoding_distribution") == []
+    assert overlapping_labels(page, "decoding_distribution", points=True) == []
     screenshot(page, "decoding_distribution")
 
-    show_view(page, "Beam search tree")
+    show_view(page, "decoding_views", "Beam search tree", PLOTS["Beam search tree"])
     title_contains(page, "Beam search (B = 4, lp = 1)", timeout=30_000)
     assert plot_width_share(page, "decoding_beam_plot") >= 0.9
-    assert overlapping_labels(page, "decoding_beam_plot") == []
+    assert overlapping_labels(page, "decoding_beam_plot", points=True) == []
     winner = page.evaluate("() => document.querySelector('#decoding_beam_plot .js-plotly-plot').data"
                            ".find(t => t.name === \"the winner's path\").x.length")
     assert winner == 12   # one node per step
     screenshot(page, "decoding_beam_tree")
 
-    show_view(page, "Metrics")
+    show_view(page, "decoding_views", "Metrics", PLOTS["Metrics"])
     assert page.locator("#decoding_metrics_table").get_by_role("row").count() == 1 + 3
     assert plot_width_share(page, "decoding_metrics_plot") >= 0.9
-    assert overlapping_labels(page, "decoding_metrics_plot") == []
+    assert overlapping_labels(page, "decoding_metrics_plot", points=True) == []
 
-    show_view(page, "Temperature sweep")
+    show_view(page, "decoding_views", "Temperature sweep")
     page.locator("#decoding_sweep_run").click()
     title_contains(page, "Temperature sweep: higher T", timeout=120_000)
     assert plot_width_share(page, "decoding_sweep_plot") >= 0.9
@@ -143,7 +100,7 @@ def test_a_comparison_under_way_shows_each_strategy_as_it_is_done(page_factory):
     page.wait_for_selector("#decoding_outputs >> text=strategies decoded", timeout=120_000)
     cards = page.locator("#decoding_outputs .dec-pending")
     assert cards.count() >= 1 and "decoding…" in cards.first.text_content()
-    assert 0 <= top(page, "decoding_outputs") < 720 - 200
+    assert 0 <= box(page, "decoding_outputs")["top"] < 720 - 200
     screenshot(page, "decoding_streaming")
     # a metrics row per strategy from the first view on, "…" for those pending (the plot waits
     # for the whole comparison)
@@ -163,10 +120,10 @@ def test_the_longest_output_on_a_phone_fits_the_width_and_keeps_labels_apart(pag
     page.wait_for_selector("#decoding_outputs >> text=beam search (B = 4", timeout=180_000)
     assert no_sideways_scroll(page)
     for name in ("Next-token distribution", "Beam search tree", "Metrics"):
-        show_view(page, name)
+        show_view(page, "decoding_views", name, PLOTS.get(name))
         page.wait_for_timeout(300)
         assert no_sideways_scroll(page), name
-        assert overlapping_labels(page, PLOTS[name]) == [], name
+        assert overlapping_labels(page, PLOTS[name], points=True) == [], name
         page.locator(f"#{PLOTS[name]}").scroll_into_view_if_needed()
         screenshot(page, f"decoding_phone_{PLOTS[name].removeprefix('decoding_')}")
         if name == "Beam search tree":   # its columns keep their width: it scrolls sideways in its own box

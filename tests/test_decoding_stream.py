@@ -2,38 +2,19 @@
 first strategy with the others marked pending, the last view what the whole comparison computed
 directly gives for the same seed."""
 
-import contextlib
-
 import gradio as gr
 import pytest
 
 from components import live, models
 from components.settings import controls, defaults, parse
 from demos.decoding import core, figures, tab
+from tests.cpu_turns import CountingTurns
 
 MODEL = "shakespeare-gpt"
 KINDS = ["greedy", "beam", "top_k", "top_p"]
 SETTINGS = defaults(core.DecodingSettings) | {"prompt": "ROMEO.\nWhat light", "new_tokens": 6, "samples": 2, "seed": 5}
 ARGS = ([SETTINGS[name] for name in controls(core.DecodingSettings)], MODEL, KINDS)
 SKIP = gr.skip()
-
-
-class Turns:
-    """A stand-in for live.CPU that counts the turns taken and whether one is held now."""
-
-    def __init__(self):
-        self.taken, self.held = 0, False
-
-    @contextlib.contextmanager
-    def turn(self):
-        self.taken, self.held = self.taken + 1, True
-        try:
-            yield True
-        finally:
-            self.held = False
-
-    def frame_interval(self) -> float:
-        return 0.0
 
 
 @pytest.fixture
@@ -48,7 +29,7 @@ def counted(monkeypatch):
         return run_strategy(model, prompt, strategy, *args)
 
     monkeypatch.setattr(core, "run_strategy", counting)
-    turns = Turns()
+    turns = CountingTurns()
     monkeypatch.setattr(live, "CPU", turns)
     monkeypatch.setattr(tab, "PARTIAL_INTERVAL_S", 0.0)
     return decoded, turns

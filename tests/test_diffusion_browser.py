@@ -15,42 +15,13 @@ from PIL import Image
 from components import models
 from demos.diffusion import core
 from demos.diffusion import images as pictures
+from tests.browser import box, no_sideways_scroll, plot_width_share, press, show_view, wait_full_width
 from tests.conftest import screenshot, title_contains
 
 
-def press(page, button_id: str) -> None:
-    """By id, not by role and name: on a page starved by live training a role query walks every
-    plot's SVG (see tests/test_gan_browser.py)."""
-    page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
 
 
-def box(page, element_id: str) -> dict:
-    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
-                         "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }", element_id)
 
-
-def plot_width_share(page, element_id: str) -> float:
-    """The drawn plot's width over its container's."""
-    return page.evaluate("""id => {
-        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
-        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
-    }""", element_id)
-
-
-def show_view(page, name: str) -> None:
-    views = page.locator("#diffusion_views")
-    tab = views.get_by_role("tab", name=name, exact=True)
-    if tab.count():
-        tab.click()
-    else:   # a narrow page lists the sub-tabs that do not fit under "More tabs"
-        views.get_by_role("button", name="More tabs").click()
-        views.locator(".overflow-dropdown button", has_text=name).click()
-
-
-def wait_full_width(page, element_id: str) -> None:
-    page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
-                           " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
-                           arg=element_id, timeout=30_000)
 
 
 def shown_sample(page, element_id: str) -> dict:
@@ -62,9 +33,6 @@ def shown_sample(page, element_id: str) -> dict:
 def shown_step(page) -> int:
     return int(re.search(r"Step (\d+) of", page.locator("#diffusion_caption").text_content()).group(1))
 
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_link_denoises_its_digit_on_a_projectors_first_screen(page_factory):
@@ -107,7 +75,7 @@ def test_a_link_denoises_its_digit_on_a_projectors_first_screen(page_factory):
     assert link.endswith("?lab=diffusion&scheduler=dpmpp&steps=20&digit=7&seed=3"), link
 
     # the forward process, drawn while its sub-tab was hidden, at full width; only its source's control
-    show_view(page, "Forward process")
+    show_view(page, "diffusion_views", "Forward process")
     for plot in ("diffusion_strip", "diffusion_schedules"):
         wait_full_width(page, plot)
     assert page.locator("#diffusion_forward_digit").is_visible()
@@ -117,7 +85,7 @@ def test_a_link_denoises_its_digit_on_a_projectors_first_screen(page_factory):
     assert not page.locator("#diffusion_forward_photo").is_visible()
     screenshot(page, "diffusion_forward")
 
-    show_view(page, "Compare schedulers")
+    show_view(page, "diffusion_views", "Compare schedulers")
     press(page, "diffusion_compare")
     page.wait_for_selector("#diffusion_compare_note >> text=is deterministic", timeout=120_000)
     wait_full_width(page, "diffusion_compare_plot")
@@ -142,7 +110,7 @@ def test_the_2d_model_trains_live_and_its_particles_stay_in_view(page_factory, m
     monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
     page = page_factory("en-US", viewport=(1280, 720))
     page.get_by_role("tab", name="Diffusion", exact=True).click()
-    show_view(page, "2D diffusion, trained live")
+    show_view(page, "diffusion_views", "2D diffusion, trained live")
     steps = page.locator("#diffusion_2d_train_steps input[type=number]")
     steps.fill("6000")
     steps.press("Enter")
@@ -189,7 +157,7 @@ def test_on_a_phone_the_samples_keep_128_pixels_and_nothing_scrolls_sideways(pag
     page.locator("#diffusion_xt").scroll_into_view_if_needed()
     screenshot(page, "diffusion_phone")
     for name in ("Forward process", "2D diffusion, trained live"):
-        show_view(page, name)
+        show_view(page, "diffusion_views", name)
         page.wait_for_timeout(500)
         assert no_sideways_scroll(page), name
     press(page, "diffusion_2d_reset")                             # a fresh run, sampled untrained
@@ -205,7 +173,7 @@ def test_chinese_locale(page_factory):
     assert page.get_by_text("数字分类器的识别结果").is_visible()
     title_contains(page, "去噪过程中的 x_t 与 x̂₀")
     screenshot(page, "diffusion_zh")
-    show_view(page, "二维扩散（现场训练）")
+    show_view(page, "diffusion_views", "二维扩散（现场训练）")
     press(page, "diffusion_2d_reset")
     page.wait_for_selector("#diffusion_2d_status >> text=训练步 0", timeout=60_000)
     title_contains(page, "1,000 个粒子，第 100 步，共 100 步")

@@ -3,7 +3,6 @@ computed in turns at the CPU, a first view after the first turn (for a sample, x
 step, "denoising…"), views that skip what is not ready, and a last view equal to what the whole
 work computed directly gives for the same seed."""
 
-import contextlib
 import dataclasses
 
 import gradio as gr
@@ -15,28 +14,11 @@ from components.settings import controls, defaults, parse
 from components.threads import one_thread
 from demos.diffusion import core, tab
 from demos.diffusion import images as pictures
+from tests.cpu_turns import CountingTurns
 
 VALUES = defaults(core.SampleSettings) | {"steps": 6, "images": 3, "digit": "7", "seed": 11}
 ARGS = [VALUES[name] for name in controls(core.SampleSettings)]
 SKIP = gr.skip()
-
-
-class Turns:
-    """A stand-in for live.CPU that counts the turns taken and whether one is held now."""
-
-    def __init__(self):
-        self.taken, self.held = 0, False
-
-    @contextlib.contextmanager
-    def turn(self):
-        self.taken, self.held = self.taken + 1, True
-        try:
-            yield True
-        finally:
-            self.held = False
-
-    def frame_interval(self) -> float:
-        return 0.0
 
 
 @pytest.fixture
@@ -52,7 +34,7 @@ def counted(monkeypatch):
             yield step
 
     monkeypatch.setattr(core, "denoising_steps", counting)
-    turns = Turns()
+    turns = CountingTurns()
     monkeypatch.setattr(live, "CPU", turns)
     monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, slice_s=0.0))
     monkeypatch.setattr(tab, "PREVIEW_INTERVAL_S", 0.0)

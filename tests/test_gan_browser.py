@@ -1,5 +1,6 @@
 """The gan lab in headless Chromium: one flow per view, and the Chinese locale. Screenshots go to artifacts/."""
 
+from tests.browser import press
 from tests.conftest import screenshot
 
 
@@ -29,11 +30,6 @@ def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory, monkeypatch)
             assert time.time() < deadline, "the page did not update in time"
             time.sleep(0.2)
 
-    def press(button_id: str) -> None:
-        # By id, not by role and name: a role query walks the whole page, plotly's SVGs included,
-        # and on a page starved by live training it once took more than 30 s to find Pause.
-        page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
-
     def paused() -> bool:
         return "paused" in page.evaluate("() => document.querySelector('#gan_status').textContent")
 
@@ -42,22 +38,22 @@ def test_gan_tab_trains_live_pauses_resumes_and_steps(page_factory, monkeypatch)
     iterations = page.get_by_label("Iterations per Start")
     iterations.fill("100000")
     iterations.press("Enter")
-    press("gan_start")
+    press(page, "gan_start")
     wait_until(lambda: shown_iteration() > 0)
     first = shown_iteration()
     wait_until(lambda: shown_iteration() > first)  # the curves grow while it trains
-    press("gan_pause")
+    press(page, "gan_pause")
     wait_until(paused)
     at_pause = shown_iteration()
     time.sleep(1)
     assert shown_iteration() == at_pause  # nothing trains while paused
-    press("gan_resume")
+    press(page, "gan_resume")
     wait_until(lambda: shown_iteration() > at_pause)
-    press("gan_pause")
+    press(page, "gan_pause")
     wait_until(paused)
     time.sleep(1)
     before_step = shown_iteration()
-    press("gan_step")
+    press(page, "gan_step")
     wait_until(lambda: shown_iteration() == before_step + 1)
     assert page.locator("#gan_main .js-plotly-plot").count() == 1
     screenshot(page, "gan")

@@ -5,16 +5,13 @@ Screenshots go to artifacts/."""
 from urllib.parse import quote
 
 from demos.text2image import core, figures, pipeline
+from tests.browser import box, no_sideways_scroll, overlapping
 from tests.conftest import screenshot
 
 # the longest prompt accepted (core: 300 characters), in words the model knows: 33 words, more
 # than the 30 the encoder reads between <start> and <end>
 LONGEST = "triangle " * 33
 
-
-def box(page, selector: str) -> dict:
-    return page.evaluate("s => { const r = document.querySelector(s).getBoundingClientRect(); "
-                         "return {x: r.x, y: r.y, width: r.width, height: r.height}; }", selector)
 
 
 def plot_title(page, element_id: str) -> str:
@@ -26,20 +23,6 @@ def wait_title(page, element_id: str, text: str, timeout: int = 120_000) -> None
                            ".includes(text)", arg=[element_id, text], timeout=timeout)
 
 
-def overlapping(page, selector: str) -> list:
-    """Pairs of elements matching ``selector`` whose boxes overlap (more than a pixel)."""
-    return page.evaluate("""s => {
-        const boxes = [...document.querySelectorAll(s)].map(e => [e.textContent, e.getBoundingClientRect()])
-            .filter(([t, r]) => t.trim() && r.width > 0);
-        const found = [];
-        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-            const [a, p] = boxes[i], [b, q] = boxes[j];
-            if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
-                found.push([a, b]);
-        }
-        return found;
-    }""", selector)
-
 
 def sub_tab(page, key: str) -> None:
     page.locator(f"#text2image_view_{key}-button").click()
@@ -49,7 +32,7 @@ def sub_tab(page, key: str) -> None:
 def test_type_a_prompt_watch_it_denoise_and_see_the_word_maps(page_factory):
     page = page_factory("en-US", "?lab=text2image", viewport=(1280, 720))
     wait_title(page, "text2image_denoise", "Step 25 of 25")                  # the link pressed Generate
-    figure = box(page, "#text2image_denoise")
+    figure = box(page, "text2image_denoise")
     assert 0 <= figure["y"] < 720 - 300, figure                               # most of it on the first screen
     screenshot(page, "text2image_projector")
 
@@ -68,8 +51,8 @@ def test_type_a_prompt_watch_it_denoise_and_see_the_word_maps(page_factory):
 
     sub_tab(page, "attention")
     wait_title(page, "text2image_attention", "summed over all steps")
-    plot = box(page, "#text2image_attention .js-plotly-plot")
-    assert plot["width"] >= 0.9 * box(page, "#text2image_attention")["width"]   # full width after the switch
+    plot = box(page, "text2image_attention", ".js-plotly-plot")
+    assert plot["width"] >= 0.9 * box(page, "text2image_attention")["width"]   # full width after the switch
     assert 0 <= plot["y"] < 720 - 300
     titles = page.locator("#text2image_attention .annotation").all_text_contents()
     assert titles[0].startswith("<start>") and any(t.startswith("blue") for t in titles)   # a panel per word
@@ -96,8 +79,8 @@ def test_type_a_prompt_watch_it_denoise_and_see_the_word_maps(page_factory):
     sub_tab(page, "guidance")
     page.locator("#text2image_sweep").click()
     wait_title(page, "text2image_sweep_figure", "One seed at several guidance scales")
-    plot = box(page, "#text2image_guidance .js-plotly-plot")
-    assert plot["width"] >= 0.9 * box(page, "#text2image_guidance")["width"]
+    plot = box(page, "text2image_guidance", ".js-plotly-plot")
+    assert plot["width"] >= 0.9 * box(page, "text2image_guidance")["width"]
     screenshot(page, "text2image_guidance")
 
 
@@ -109,8 +92,7 @@ def test_a_link_opens_the_lab_in_chinese_on_a_phone(page_factory):
     assert page.locator("#text2image_prompt textarea").input_value() == prompt
     notes = page.locator("#text2image_notes").text_content()
     assert "20 步，引导强度 5" in notes and "评判程序读到" in notes
-    width, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner
-    controls, figure = box(page, "#text2image_generate"), box(page, "#text2image_denoise")
+    assert no_sideways_scroll(page)
+    controls, figure = box(page, "text2image_generate"), box(page, "text2image_denoise")
     assert controls["y"] < figure["y"] and figure["x"] >= 0 and figure["x"] + figure["width"] <= 390
     screenshot(page, "text2image_phone_zh")

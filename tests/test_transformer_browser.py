@@ -10,6 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from tests.browser import box, no_sideways_scroll
 from tests.conftest import screenshot
 
 TIMEOUT_MS = 300_000   # training shares two busy cores with the browser here
@@ -23,10 +24,6 @@ def two_frames_a_second(monkeypatch):
 
     monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
 
-
-def box(page, element_id: str) -> dict:
-    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
-                         "return {x: r.x, y: r.y, width: r.width, height: r.height}; }", element_id)
 
 
 def heatmaps(page, element_id: str) -> list[np.ndarray]:
@@ -59,9 +56,6 @@ def overlapping_ticks(page, element_id: str) -> list:
         return found;
     }""", element_id)
 
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_reverse_learns_the_anti_diagonal_on_a_projector(page_factory):

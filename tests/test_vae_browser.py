@@ -6,6 +6,7 @@ import dataclasses
 import re
 import time
 
+from tests.browser import box, press
 from tests.conftest import screenshot
 
 ENCODED = "the encoded input (μ)"
@@ -25,12 +26,6 @@ def latent_points(page) -> list:
     }""")
 
 
-def box(page, element_id: str) -> dict:
-    """The element's box on the screen (an evaluate, not a locator: on a page busy redrawing, a
-    locator's wait for the element once ran past its 30 s)."""
-    return page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); "
-                         "return {x: r.x, y: r.y, width: r.width, height: r.height}; }", element_id)
-
 
 def wait_until(check, timeout=120) -> None:
     deadline = time.time() + timeout
@@ -38,10 +33,6 @@ def wait_until(check, timeout=120) -> None:
         assert time.time() < deadline, "the page did not update in time"
         time.sleep(0.2)
 
-
-def press(page, button_id: str) -> None:
-    # by id, without playwright's wait for a stable layout: the page redraws while it trains
-    page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
 
 
 def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory, monkeypatch):

@@ -1,0 +1,82 @@
+"""What the browser tests read off a page and how they act on it, shared by every lab's browser test.
+
+Reads go through one ``page.evaluate`` each, and presses through ``dispatch_event`` by id: on a page
+busy redrawing a live run, a playwright locator's wait for a stable element once ran past its 30 s,
+and a role query walks every plot's SVG.
+"""
+
+from __future__ import annotations
+
+
+def box(page, element_id: str, inside: str = "") -> dict:
+    """The box on the screen (x, y, top, bottom, left, right, width, height) of the element, or of
+    the first element matching the selector ``inside`` within it."""
+    return page.evaluate("""selector => { const r = document.querySelector(selector).getBoundingClientRect();
+        return {x: r.x, y: r.y, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                width: r.width, height: r.height}; }""", f"#{element_id} {inside}".strip())
+
+
+def plot_width_share(page, element_id: str) -> float:
+    """The drawn plot's width over its container's (0 while it is not drawn; above 1 for a plot
+    that scrolls sideways)."""
+    return page.evaluate("""id => {
+        const block = document.getElementById(id), svg = block.querySelector('.main-svg');
+        return svg && block.clientWidth ? svg.getBoundingClientRect().width / block.clientWidth : 0;
+    }""", element_id)
+
+
+def wait_full_width(page, element_id: str, timeout: int = 30_000) -> None:
+    """Until the plot is drawn at ≥ 90% of its container (a plot drawn while its tab was hidden
+    comes back narrow unless the page redraws it)."""
+    page.wait_for_function("id => { const b = document.getElementById(id), s = b.querySelector('.main-svg');"
+                           " return s && s.getBoundingClientRect().width >= 0.9 * b.clientWidth; }",
+                           arg=element_id, timeout=timeout)
+
+
+def overlapping(page, selector: str) -> list:
+    """Pairs of texts among the elements matching ``selector`` whose boxes overlap by more than
+    half a pixel each way (empty and hidden ones left out)."""
+    return page.evaluate("""selector => {
+        const boxes = [...document.querySelectorAll(selector)].map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([text, r]) => text.trim() && r.width > 0);
+        const pairs = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p] = boxes[i], [b, q] = boxes[j];
+            const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (dx > 0.5 && dy > 0.5) pairs.push([a, b]);
+        }
+        return pairs;
+    }""", selector)
+
+
+def overlapping_labels(page, element_id: str, points: bool = False) -> list:
+    """Overlapping tick labels of the plot (any axis), with its text points when ``points``."""
+    parts = [".xtick text", ".ytick text", *([".textpoint text"] if points else [])]
+    return overlapping(page, ", ".join(f"#{element_id} {part}" for part in parts))
+
+
+def show_view(page, views_id: str, name: str, plot_id: str | None = None) -> None:
+    """Bring the sub-tab ``name`` of the tabs ``views_id`` to the front (from "More tabs" on a
+    narrow page); with ``plot_id``, wait until that plot, drawn while it was hidden, is back at
+    full width and relabelled."""
+    views = page.locator(f"#{views_id}")
+    tab = views.get_by_role("tab", name=name, exact=True)
+    if tab.count():
+        tab.click()
+    else:
+        views.get_by_role("button", name="More tabs").click()
+        views.locator(".overflow-dropdown button", has_text=name).click()
+    if plot_id:
+        wait_full_width(page, plot_id)
+        page.wait_for_timeout(300)   # the page's relabelling after the redraw
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def press(page, button_id: str) -> None:
+    """Click a button by id, without playwright's wait for a stable layout (the page may be
+    redrawing a live run)."""
+    page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
