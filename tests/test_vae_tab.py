@@ -188,3 +188,26 @@ def test_chinese_views():
     status, *plots = tab.live_views(core.VaeRun(core.VaeSettings()), "x", "zh")
     assert "第 0 次迭代" in status
     assert all(re.search(r"[\u4e00-\u9fff]", p["layout"]["title"]["text"]) for p in plots)
+
+
+def test_the_heatmaps_are_redrawn_once_a_second_while_training_and_always_at_rest(monkeypatch):
+    import gradio as gr
+
+    from components import live
+    from demos.vae import figures, views
+
+    clock = [100.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    run = core.VaeRun(core.validated(**SETTINGS))
+    render = tab.renderer("en")
+    running, paused = i18n.translate("live_running", "en"), i18n.translate("live_paused", "en")
+    first = render(run, running)
+    assert all("data" in v for v in first[1:])                     # the first frame draws everything
+    # the oracle: the heatmaps of a full snapshot of the run as it is
+    expected = figures.density_figure(views.snapshot(run).density, "en")
+    np.testing.assert_allclose(first[5]["data"][0]["z"], expected["data"][0]["z"])
+    later = render(run, running)
+    assert "data" in later[1] and "data" in later[2] and later[4:] == (gr.skip(), gr.skip())
+    clock[0] += tab.HEATMAPS_EVERY_S
+    assert "data" in render(run, running)[5]                        # due again
+    assert "data" in render(run, paused)[5]                         # at rest: everything

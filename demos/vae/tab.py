@@ -81,7 +81,7 @@ HEATMAPS_EVERY_S = 1.0
 def live_views(run: core.VaeRun, note: str, lang: str, probe: Probe | None = None, heatmaps: bool = True) -> tuple:
     """(status, curves, latent map, KL per dimension, manifold or data plane, density) now; the
     heatmaps left as the page has them unless ``heatmaps``."""
-    snap = views.snapshot(run)
+    snap = views.snapshot(run, heatmaps)
     cheap = (figures.status_md(run, note, lang), figures.curves_figure(run, lang),
              figures.latent_figure(snap.latent, lang, _encoded(run, probe)), figures.kl_bars_figure(snap.latent, lang))
     if not heatmaps:

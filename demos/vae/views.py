@@ -196,16 +196,20 @@ class Snapshot:
     """The live views of a run at one moment."""
     iteration: int
     latent: LatentView
-    manifold: ManifoldView
-    density: DensityView
-    plane: PlaneView | None     # 2D data sets only
+    manifold: ManifoldView | None   # None when the heatmaps were not asked for
+    density: DensityView | None
+    plane: PlaneView | None         # 2D data sets only
 
 
-def snapshot(run: VaeRun) -> Snapshot:
-    """Everything the live page redraws (a few ms on one thread)."""
+def snapshot(run: VaeRun, heatmaps: bool = True) -> Snapshot:
+    """Everything the live page redraws (a few ms on one thread); without ``heatmaps``, the
+    latent codes only (the manifold, density and data plane decode grids the page is not
+    redrawing this frame)."""
     with one_thread():
         mu, log_var = encode(run, run.data.held_out)
         latent = latent_view(run, mu, log_var)
+        if not heatmaps:
+            return Snapshot(run.iteration, latent, None, None, None)
         plane = plane_view(run, mu, latent.axes) if not run.data.is_digits else None
         return Snapshot(run.iteration, latent, manifold(run, latent.axes, latent.half_width),
                         density(run, latent.axes, latent.half_width), plane)
