@@ -143,14 +143,14 @@ def _learner(kind: str, number: int, url: str, until: float, settings: list, out
         values = list(settings)
         start = time.perf_counter()
         try:
+            if kind in PAUSE or kind in STREAMED:
+                sketch = [None] if kind in PAUSE else []   # the trainers' sketch pad, sent empty
+                job = _submitted_until_first_view(client, [*values, *sketch], ENDPOINT[kind])
+            else:
+                client.predict(*values, api_name=ENDPOINT[kind])
+            record.first_update_s.append(time.perf_counter() - start)
+            record.first_at = record.first_at or time.time()
             if kind in PAUSE:
-                job = client.submit(*values, None, api_name=ENDPOINT[kind])
-                while not job.outputs() and not job.done():
-                    time.sleep(0.01)
-                if not job.outputs():
-                    job.result()   # raises the job's error
-                record.first_update_s.append(time.perf_counter() - start)
-                record.first_at = record.first_at or time.time()
                 watch_until = time.time() + rng.uniform(*WATCH_S)
                 last = 0
                 while not job.done() and time.time() < min(watch_until, until):
@@ -164,23 +164,22 @@ def _learner(kind: str, number: int, url: str, until: float, settings: list, out
                 job.result(timeout=600)
                 _credit(record, job, last)
             elif kind in STREAMED:
-                job = client.submit(*values, api_name=ENDPOINT[kind])
-                while not job.outputs() and not job.done():
-                    time.sleep(0.01)
-                if not job.outputs():
-                    job.result()   # raises the job's error
-                record.first_update_s.append(time.perf_counter() - start)
-                record.first_at = record.first_at or time.time()
                 job.result(timeout=600)
                 record.done_s.append(time.perf_counter() - start)
-            else:
-                client.predict(*values, api_name=ENDPOINT[kind])
-                record.first_update_s.append(time.perf_counter() - start)
-                record.first_at = record.first_at or time.time()
         except Exception as exc:  # noqa: BLE001
             record.errors.append(f"{ENDPOINT[kind]}: {exc!r}"[:200])
         time.sleep(rng.uniform(*THINK_S))
     client.close()
+
+
+def _submitted_until_first_view(client, values: list, api_name: str):
+    """A streaming call, once its first view has come (its error raised if it ended without one)."""
+    job = client.submit(*values, api_name=api_name)
+    while not job.outputs() and not job.done():
+        time.sleep(0.01)
+    if not job.outputs():
+        job.result()
+    return job
 
 
 def _credit(record: Record, job, last: int) -> int:
