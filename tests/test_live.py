@@ -141,6 +141,21 @@ def test_a_session_copies_without_its_lock_and_closing_stops_its_run():
     assert list(stream) == []
 
 
+def test_a_closed_session_never_writes_itself_back_into_the_state():
+    """gradio recreates a freed state when a handler outputs into it: once the tab has closed,
+    a frame drawn before and yielded after, and a Step or Reset in flight, leave the state as
+    it is (gr.skip()) instead of the session."""
+    import gradio as gr
+
+    session = live.LiveSession()
+    stream = live.start(session, CountingRun(), 10**9, render, "en")
+    assert next(stream)[0] is session and session.as_state() is session   # open: the session itself
+    session.close()
+    assert list(stream) == []
+    assert live.step(session, CountingRun, render, "en")[0] == gr.skip()
+    assert live.reset(session, CountingRun(), render, "en")[0] == gr.skip()
+
+
 def test_every_learner_sees_a_first_update_before_any_finishes(server_url):
     """Fairness by order, not by time: more sessions train at once than there are CPU slots,
     and every one of them gets its first update before any of them finishes."""

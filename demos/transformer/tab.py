@@ -264,7 +264,7 @@ def induction_views(run: induction.InductionRun, note: str, lang: str, example: 
 
 def induction_renderer(lang: str):
     due = live.slow_views_clock(lang, DECODED_EVERY_S)
-    return lambda run, note: induction_views(run, note, lang, due(note, False))
+    return lambda run, note: induction_views(run, note, lang, due(note))
 
 
 @handler(I)
