@@ -32,10 +32,25 @@ def bundled():
     return load_pipeline(BUNDLED)
 
 
-def test_quick_mode_writes_a_pipeline_that_loads(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "training.train_shapes_sd", "--quick", "--out", str(tmp_path)],
+def train_quick(out: Path, *options: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "training.train_shapes_sd", "--quick", "--out", str(out), *options],
                          check=False, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+def same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shapes-sd-quick")
+    train_quick(out)
+    return out
+
+
+def test_quick_mode_writes_a_pipeline_that_loads(quick_run):
+    tmp_path = quick_run
     pipe = load_pipeline(tmp_path)
     image = pipe("a red circle", num_inference_steps=2, output_type="np",
                  generator=torch.Generator().manual_seed(0)).images
@@ -45,6 +60,24 @@ def test_quick_mode_writes_a_pipeline_that_loads(tmp_path):
     assert rows[0].startswith("stage,step,loss") and any(r.startswith("unet,") for r in rows)
     summary = json.loads((tmp_path / "training_summary.json").read_text())
     assert summary["config"]["unet_steps"] == QUICK.unet_steps
+
+
+def test_continuing_a_run_fine_tunes_the_decoder_only_and_keeps_the_latent_scale(quick_run, tmp_path):
+    train_quick(tmp_path, "--resume-from", str(quick_run), "--decoder-steps", "3", "--unet-steps", "4", "--seed", "1")
+    before, after = load_pipeline(quick_run), load_pipeline(tmp_path)
+    # the encoder, hence every latent the UNet learned, is untouched; the decoder and the UNet moved on
+    assert same(before.vae.encoder, after.vae.encoder) and same(before.vae.quant_conv, after.vae.quant_conv)
+    assert not same(before.vae.decoder, after.vae.decoder)
+    assert not same(before.unet, after.unet) and not same(before.text_encoder, after.text_encoder)
+    assert after.vae.config.scaling_factor == before.vae.config.scaling_factor
+    # the log goes on from the earlier one, steps counted on
+    rows = [r.split(",")[:2] for r in (tmp_path / "training_log.csv").read_text().splitlines()[1:]]
+    decoder = [int(step) for stage, step in rows if stage == "vae_decoder"]
+    unet = [int(step) for stage, step in rows if stage == "unet"]
+    assert decoder == [QUICK.vae_steps + 3]
+    assert unet[-1] == QUICK.unet_steps + 4 and unet == sorted(unet)
+    summary = json.loads((tmp_path / "training_summary.json").read_text())
+    assert summary["continued"]["config"]["unet_steps"] == QUICK.unet_steps
 
 
 def test_tokenizer_one_token_per_word_in_both_languages():

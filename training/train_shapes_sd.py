@@ -31,6 +31,16 @@ Stages
    * The shipped UNet and text encoder are exponential moving averages of the trained weights.
 4. Save in diffusers' layout, loadable offline with StableDiffusionPipeline.from_pretrained; the
    scheduler saved is DDIM (the lab's and the evaluation's sampler).
+
+Continuing a trained pipeline (a new --seed, so that it sees new scenes):
+    python -m training.train_shapes_sd --resume-from assets/models/shapes-sd --seed 1 --threads 1 \
+        --decoder-steps 1500 --vae-lr 1e-3 --unet-steps 2500 --lr 5e-4 --out DIR
+   * The VAE's encoder stays as it was, so the latents, their scaling factor and everything the UNet
+     learned stay valid; only the decoder is fine-tuned, on reconstructions (what Stability AI did for
+     sd-vae-ft-ema / ft-mse: only the decoder was fine-tuned, to keep compatibility with the UNets
+     trained on the original latents).
+   * The UNet and text encoder continue from the saved (EMA) weights with a fresh warm-up and
+     cosine schedule; the log continues the folder's log, steps counted on from its last.
 """
 
 from __future__ import annotations
@@ -71,6 +81,8 @@ class ShapesSDConfig:
     vae_batch: int = 16
     vae_lr: float = 2e-3
     vae_from: str = ""                # a trained pipeline folder whose VAE to reuse (skips stage 2)
+    resume_from: str = ""             # a trained pipeline folder to continue (see "Continuing" above)
+    decoder_steps: int = 0            # with resume_from: fine-tune the VAE's decoder this many steps
     kl_weight: float = 1e-6           # Stable Diffusion's KL-f8 weight: a scale regulariser, not a prior
     latent_pool: int = 24000          # seen-pair scenes encoded once for the UNet (about 90 jitters per combination)
     # UNet: 8x8 -> 4x4 -> 2x2
@@ -213,14 +225,23 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return 10 * torch.log10(1 / mse.clamp_min(1e-12))
 
 
-def train_vae(cfg: ShapesSDConfig, vae, rng: np.random.Generator, log) -> list[dict]:
-    opt = torch.optim.AdamW(vae.parameters(), lr=cfg.vae_lr, weight_decay=0.0)
+def train_vae(cfg: ShapesSDConfig, vae, rng: np.random.Generator, log, decoder_only: bool = False,
+              first_step: int = 0) -> list[dict]:
+    """vae_steps steps on pixel MSE + kl_weight * KL; with decoder_only, decoder_steps steps of the
+    decoder alone (the encoder, hence the latents, unchanged), logged as stage "vae_decoder"."""
+    steps = cfg.decoder_steps if decoder_only else cfg.vae_steps
+    vae.requires_grad_(True)
+    if decoder_only:
+        vae.encoder.requires_grad_(False)
+        vae.quant_conv.requires_grad_(False)
+    trained = [p for p in vae.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trained, lr=cfg.vae_lr, weight_decay=0.0)
     rows, running, t0, c0 = [], [], time.time(), time.process_time()
     vae.train()
-    for step in range(cfg.vae_steps):
+    for step in range(steps):
         # cosine decay to 5% of the learning rate
         for group in opt.param_groups:
-            group["lr"] = cfg.vae_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / cfg.vae_steps)))
+            group["lr"] = cfg.vae_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
         _, x = scene_batch(cfg.vae_batch, rng, "all")                     # (B, 3, 32, 32)
         posterior = vae.encode(x).latent_dist
         recon = vae.decode(posterior.sample()).sample                       # (B, 3, 32, 32)
@@ -229,12 +250,12 @@ def train_vae(cfg: ShapesSDConfig, vae, rng: np.random.Generator, log) -> list[d
         loss = mse + cfg.kl_weight * kl
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
         running.append((mse.item(), kl.item()))
-        if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.vae_steps:
+        if (step + 1) % cfg.log_every == 0 or step + 1 == steps:
             mse_mean, kl_mean = np.mean(running, axis=0)
-            row = {"stage": "vae", "step": step + 1, "loss": float(mse_mean), "kl": float(kl_mean),
+            row = {"stage": "vae_decoder" if decoder_only else "vae", "step": first_step + step + 1, "loss": float(mse_mean), "kl": float(kl_mean),
                    "psnr_db": float(10 * np.log10(4 / mse_mean)),          # pixels span 2 in [-1, 1]
                    "seconds": round(time.time() - t0, 1), "cpu_seconds": round(time.process_time() - c0, 1)}
             rows.append(row)
@@ -297,7 +318,8 @@ def check_prompts(cfg: ShapesSDConfig) -> dict[str, tuple[list, list]]:
     return out
 
 
-def train_diffusion(cfg, vae, text_encoder, unet, tokenizer, latents_mean, latents_std, pool, rng, gen, log):
+def train_diffusion(cfg, vae, text_encoder, unet, tokenizer, latents_mean, latents_std, pool, rng, gen, log,
+                    first_step: int = 0):
     from diffusers import DDIMScheduler
 
     alphas_cumprod = DDIMScheduler(**scheduler_options(cfg)).alphas_cumprod  # abar_t, (T,): the forward process
@@ -335,12 +357,12 @@ def train_diffusion(cfg, vae, text_encoder, unet, tokenizer, latents_mean, laten
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         # EMA with a warm-up (the average of the first steps is not worth keeping)
-        ema_decay = min(cfg.ema_decay, (1 + step) / (10 + step))
+        ema_decay = min(cfg.ema_decay, (1 + first_step + step) / (10 + first_step + step))
         ema_update(ema_unet, unet, ema_decay)
         ema_update(ema_text, text_encoder, ema_decay)
         running.append(loss.item())
         if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.unet_steps:
-            row = {"stage": "unet", "step": step + 1, "loss": float(np.mean(running)), "lr": cfg.lr * warm * decay,
+            row = {"stage": "unet", "step": first_step + step + 1, "loss": float(np.mean(running)), "lr": cfg.lr * warm * decay,
                    "seconds": round(time.time() - t0, 1), "cpu_seconds": round(time.process_time() - c0, 1)}
             running = []
             if (step + 1) % cfg.check_every == 0 or step + 1 == cfg.unet_steps:
@@ -389,7 +411,17 @@ def write_rows(rows: list[dict], path: Path) -> None:
 
 def read_rows(path: Path) -> list[dict]:
     with open(path, newline="") as f:
-        return [{k: (v if k == "stage" else float(v)) for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+        return [{k: v if k == "stage" else int(v) if k == "step" else float(v) for k, v in row.items() if v != ""}
+                for row in csv.DictReader(f)]
+
+
+def load_models(folder: Path):
+    """The VAE, text encoder and UNet of a saved pipeline, to train further."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextModel
+
+    return (AutoencoderKL.from_pretrained(folder / "vae"), CLIPTextModel.from_pretrained(folder / "text_encoder"),
+            UNet2DConditionModel.from_pretrained(folder / "unet"))
 
 
 def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
@@ -401,14 +433,28 @@ def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
     t0, c0 = time.time(), time.process_time()
     log(f"threads {cfg.threads}, load average at start {os.getloadavg()}")
 
-    # 1. tokenizer and models
+    # 1. tokenizer and models (new, or the ones to continue)
     tokenizer = build_tokenizer(cfg.max_length)
-    vae, text_encoder, unet = build_vae(cfg), build_text_encoder(cfg, len(tokenizer)), build_unet(cfg)
+    earlier_rows, earlier = [], {}
+    if cfg.resume_from:
+        vae, text_encoder, unet = load_models(Path(cfg.resume_from))
+        earlier_rows = read_rows(Path(cfg.resume_from) / "training_log.csv")
+        earlier = json.loads((Path(cfg.resume_from) / "training_summary.json").read_text())
+        assert text_encoder.config.vocab_size == len(tokenizer), "the vocabulary changed since that run"
+    else:
+        vae, text_encoder, unet = build_vae(cfg), build_text_encoder(cfg, len(tokenizer)), build_unet(cfg)
     n_params = {"vae": count(vae), "text_encoder": count(text_encoder), "unet": count(unet)}
     log(f"vocabulary {len(tokenizer)} tokens; parameters {json.dumps(n_params)}")
 
-    # 2. VAE on every pair (or a trained one reused), then the latents' scale
-    if cfg.vae_from:
+    def last_step(stages: set[str]) -> int:
+        return max((r["step"] for r in earlier_rows if r["stage"] in stages), default=0)
+
+    # 2. VAE on every pair (or a trained one reused, or its decoder fine-tuned), then the latents' scale
+    if cfg.resume_from:
+        vae_rows = [r for r in earlier_rows if r["stage"] != "unet"]
+        if cfg.decoder_steps:
+            vae_rows += train_vae(cfg, vae, rng, log, decoder_only=True, first_step=last_step({"vae", "vae_decoder"}))
+    elif cfg.vae_from:
         from diffusers import AutoencoderKL
 
         vae = AutoencoderKL.from_pretrained(Path(cfg.vae_from) / "vae")
@@ -418,7 +464,8 @@ def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
     else:
         vae_rows = train_vae(cfg, vae, rng, log)
     latents_mean, latents_std, pool = encode_pool(vae, cfg, rng)
-    scaling_factor = float(1 / latents_mean.std())
+    # the UNet being continued learned latents at the saved scale: keep it
+    scaling_factor = vae.config.scaling_factor if cfg.resume_from else float(1 / latents_mean.std())
     vae.register_to_config(scaling_factor=scaling_factor)
     log(f"latent std {latents_mean.std():.4f} -> scaling_factor {scaling_factor:.4f}; "
         f"posterior std (mean) {latents_std.mean():.4f}")
@@ -427,7 +474,8 @@ def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
     # 3. text encoder + UNet on the seen pairs
     assert not any(s.held_out for s in pool)
     ema_unet, ema_text, unet_rows = train_diffusion(cfg, vae, text_encoder, unet, tokenizer, latents_mean,
-                                                    latents_std, pool, rng, gen, log)
+                                                    latents_std, pool, rng, gen, log, last_step({"unet"}))
+    unet_rows = [r for r in earlier_rows if r["stage"] == "unet"] + unet_rows
 
     # 4. save in diffusers' layout (what from_pretrained reads), plus the logs
     make_pipeline(vae, ema_text, tokenizer, ema_unet, cfg).save_pretrained(out, safe_serialization=True)
@@ -437,6 +485,8 @@ def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
                "scaling_factor": scaling_factor, "seconds": round(time.time() - t0, 1),
                "cpu_seconds": round(time.process_time() - c0, 1), "load_average_at_end": os.getloadavg(),
                "config": dataclasses.asdict(cfg)}
+    if earlier:
+        summary["continued"] = {k: earlier[k] for k in ("seconds", "cpu_seconds", "config", "continued") if k in earlier}
     (out / "training_summary.json").write_text(json.dumps(summary, indent=2))
     log(json.dumps({k: summary[k] for k in ("seconds", "cpu_seconds", "load_average_at_end")}))
     return summary
@@ -446,7 +496,8 @@ def main() -> None:
     cfg, out = parse_config(__doc__, ShapesSDConfig(), QUICK, DEFAULT_OUT, "tiny models, a few steps (seconds)",
                             {"vae_steps": int, "unet_steps": int, "threads": int, "lr": float, "unet_batch": int,
                              "latent_pool": int, "check_every": int, "check_prompts": int, "log_every": int,
-                             "noisy_share": float, "seed": int, "vae_from": str})
+                             "noisy_share": float, "seed": int, "vae_from": str, "vae_lr": float,
+                             "resume_from": str, "decoder_steps": int})
     train(cfg, out)
 
 
