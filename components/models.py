@@ -22,6 +22,7 @@ ASSETS_DIR = Path(os.environ.get("AIGC_ASSETS_DIR") or Path(__file__).resolve().
 HUB_ENV_VAR = "AIGC_ENABLE_HUB"
 CAUSAL_LM = "causal-lm"
 DDPM = "ddpm"
+TEXT_TO_IMAGE = "text-to-image"   # a StableDiffusionPipeline folder (demos/text2image/pipeline.py loads it)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ CACHED_PER_KIND = 4   # models of one kind kept in memory; the least recently us
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
     model_id: str
-    kind: str      # CAUSAL_LM or DDPM
+    kind: str      # CAUSAL_LM, DDPM or TEXT_TO_IMAGE
     bundled: bool  # True: a folder under assets/models; False: a Hugging Face Hub repo
 
     @property
@@ -46,11 +47,16 @@ class ModelSpec:
 BUNDLED = (
     ModelSpec("shakespeare-gpt", CAUSAL_LM, bundled=True),
     ModelSpec("digits-ddpm", DDPM, bundled=True),
+    ModelSpec("shapes-sd", TEXT_TO_IMAGE, bundled=True),
 )
 HUB = (
     ModelSpec("distilgpt2", CAUSAL_LM, bundled=False),
     ModelSpec("gpt2", CAUSAL_LM, bundled=False),
     ModelSpec("google/ddpm-cifar10-32", DDPM, bundled=False),
+    # Stable Diffusion in diffusers' layout: SD-Turbo (SD 2.1 distilled to 1-4 steps: the one a CPU
+    # can afford) and SD 1.5 (the model of the course's articles)
+    ModelSpec("stabilityai/sd-turbo", TEXT_TO_IMAGE, bundled=False),
+    ModelSpec("stable-diffusion-v1-5/stable-diffusion-v1-5", TEXT_TO_IMAGE, bundled=False),
 )
 
 

@@ -38,6 +38,7 @@ from diffusers import (
 )
 from diffusers.utils.torch_utils import randn_tensor
 
+from components import models
 from components.i18n import InputError
 from components.seeding import global_rng_seeded
 from components.settings import setting
@@ -56,6 +57,13 @@ class Limits:
     image_side_max: int = 1024        # an image to encode may be at most this many pixels a side
     image_side_min: int = 8           # ... and at least this many
     cost_runs: int = 3                # UNet calls timed for the latent-vs-pixel cost (median)
+    # A hub model (SD 1.5 or SD-Turbo: an ~860 M-parameter UNet, trained at 512×512) is drawn at
+    # 256×256, a 32×32 latent: a UNet call costs about a quarter of 512's and decoding x̂0, done at
+    # every step, about a quarter too. Measured with random weights of SD 1.5's architecture at
+    # 256, one thread: a guided UNet call (batch 2) 13-17 s, one VAE decode 23-24 s
+    # (demos/text2image/bench.py hub_cost): 8 recorded steps take minutes, so no more.
+    hub_side: int = 256
+    hub_max_steps: int = 8
 
 
 LIMITS = Limits()
@@ -103,6 +111,8 @@ def _prompt(default: str, label: str = "t2i_prompt"):
 @dataclasses.dataclass(frozen=True)
 class GenerateSettings:
     """One image, every part recorded: the Generate button's controls and API parameters."""
+    # any id of the model registry; components.models checks it (and whether hub models are on)
+    model: str = setting(models.default_model(models.TEXT_TO_IMAGE), label="model", info="model_info", max_chars=200)
     prompt: str = _prompt("a large red circle at the top left")
     scheduler: str = setting("ddim", label="t2i_scheduler", choices=tuple(SAMPLERS), choice_label="t2i_sched_{}")
     # 25 recorded steps take about 0.3 s on 2 cores; 200 about 2 s
@@ -112,6 +122,28 @@ class GenerateSettings:
     # 3, 92% at 7.5) with the other attributes as good, so the lab starts there
     guidance: float = setting(3.0, label="t2i_guidance", low=0.0, high=20.0, step=0.5, info="t2i_guidance_info")
     seed: int = setting(0, label="seed", low=0, high=2**31 - 1, widget="number")
+
+    def check(self) -> None:
+        """An unknown model, or a hub model while they are off, is refused; a hub model takes at
+        most ``LIMITS.hub_max_steps`` steps (each costs seconds on a CPU)."""
+        if not models.get_spec(self.model, models.TEXT_TO_IMAGE).bundled and self.steps > LIMITS.hub_max_steps:
+            raise InputError("err_out_of_range", name="t2i_steps", low=1, high=LIMITS.hub_max_steps, value=self.steps)
+
+
+# Where each hub model starts when picked (the bundled one starts at GenerateSettings' defaults).
+SUGGESTED = {
+    # SD-Turbo draws in 1-4 steps without guidance (its card: guidance_scale=0.0, which the pipeline
+    # reads as "conditional prediction only"): in this lab that is s = 1; Euler is its own scheduler
+    "stabilityai/sd-turbo": {"scheduler": "euler", "steps": 2, "guidance": 1.0},
+    # SD 1.5 needs more steps: DPM-Solver++ gives a usable image in the fewest; 7.5 is the pipeline's default
+    "stable-diffusion-v1-5/stable-diffusion-v1-5": {"scheduler": "dpmpp", "steps": 8, "guidance": 7.5},
+}
+
+
+def suggested(model_id: str) -> dict:
+    """Scheduler, steps and guidance a model starts with."""
+    fields = {f.name: f.default for f in dataclasses.fields(GenerateSettings)}
+    return {k: fields[k] for k in ("scheduler", "steps", "guidance")} | SUGGESTED.get(model_id, {})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -284,7 +316,7 @@ class Record:
     samples: np.ndarray          # (steps, 4, h, w): z_t entering each step, on the scheduler's own scale
     attention: dict              # layer name -> (steps, h', w', L): each position's attention over the L tokens
     image: np.ndarray            # (H, W, 3) float32 in [0, 1]: the final image
-    reading: judge.Reading       # what the judge reads in it
+    reading: judge.Reading | None  # what the judge reads in it (None: not the shapes world, the judge reads only that)
     seconds: float               # time of the loop and decoding
 
     @property
@@ -294,6 +326,11 @@ class Record:
     def step_number(self, value) -> int:
         """``value`` checked as a step of this record, 1 to its length."""
         return as_int("t2i_step", value, 1, self.steps)
+
+
+def image_side(pipe) -> int:
+    """The side of the images the pipeline draws, as ``StableDiffusionPipeline.__call__`` takes it by default."""
+    return pipe.unet.config.sample_size * pipe.vae_scale_factor
 
 
 def starting_noise(pipe, generator: torch.Generator | list, count: int = 1) -> torch.Tensor:
@@ -346,11 +383,11 @@ def guided(eps_uncond: torch.Tensor, eps_cond: torch.Tensor, guidance) -> torch.
 
 
 @torch.no_grad()
-def denoise(pipe, settings: GenerateSettings, record: bool = True) -> Record | np.ndarray:
+def denoise(pipe, settings: GenerateSettings, record: bool = True, judged: bool = True) -> Record | np.ndarray:
     """One image for ``settings``: 1. encode the prompt and the empty prompt, 2. draw z_T from
     the seed, 3. at each step predict ε_u and ε_c in one batch, mix them, let the scheduler step,
     4. decode z_0. With ``record`` every intermediate is kept (a ``Record``); without, the image
-    alone, (H, W, 3) in [0, 1]."""
+    alone, (H, W, 3) in [0, 1]. ``judged``: the judge reads the image (the shapes world only)."""
     start = time.perf_counter()
     sampler = SAMPLERS[settings.scheduler]
     prompt = tokenize(pipe.tokenizer, settings.prompt)
@@ -397,7 +434,7 @@ def denoise(pipe, settings: GenerateSettings, record: bool = True) -> Record | n
         pred_images=to_uint8(decoded), eps_uncond=torch.stack(kept["eps_u"]).numpy(),
         eps_cond=torch.stack(kept["eps_c"]).numpy(), x0_coefficients=np.array(kept["coef"], np.float64),
         samples=torch.stack(kept["samples"]).numpy(), attention=attention, image=image,
-        reading=judge.read(image), seconds=time.perf_counter() - start)
+        reading=judge.read(image) if judged else None, seconds=time.perf_counter() - start)
 
 
 @torch.no_grad()
@@ -546,8 +583,8 @@ class VaeRoundTrip:
     latent: np.ndarray          # (4, h, w): the posterior mean, times scaling_factor (what the UNet sees)
     reconstruction: np.ndarray  # (H, W, 3) float32 in [0, 1]
     psnr_db: float              # 10 log10(1 / MSE), pixels in [0, 1]
-    original_reading: judge.Reading
-    reconstruction_reading: judge.Reading
+    original_reading: judge.Reading | None        # None: not the shapes world
+    reconstruction_reading: judge.Reading | None
     resized_from: tuple | None  # (height, width) of an image that was resized to fit, else None
 
 
@@ -582,14 +619,15 @@ def prepare_image(image, size: int) -> tuple[np.ndarray, tuple | None]:
 
 
 @torch.no_grad()
-def vae_round_trip(pipe, image: np.ndarray, resized_from: tuple | None = None) -> VaeRoundTrip:
-    """Encode (posterior mean) and decode one (H, W, 3) image in [0, 1]."""
+def vae_round_trip(pipe, image: np.ndarray, resized_from: tuple | None = None, judged: bool = True) -> VaeRoundTrip:
+    """Encode (posterior mean) and decode one (H, W, 3) image in [0, 1]; ``judged``: the judge
+    reads both (the shapes world only)."""
     x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None] * 2 - 1   # (1, 3, H, W) in [-1, 1]
     latent = pipe.vae.encode(x).latent_dist.mean * pipe.vae.config.scaling_factor
     recon = decode(pipe, latent)[0].numpy()
     mse = float(((recon.astype(np.float64) - image) ** 2).mean())
-    return VaeRoundTrip(image, latent[0].numpy(), recon, 10 * math.log10(1 / max(mse, 1e-12)), judge.read(image),
-                        judge.read(recon), resized_from)
+    readings = (judge.read(image), judge.read(recon)) if judged else (None, None)
+    return VaeRoundTrip(image, latent[0].numpy(), recon, 10 * math.log10(1 / max(mse, 1e-12)), *readings, resized_from)
 
 
 def scene_image(settings: VaeSettings) -> np.ndarray:
@@ -603,7 +641,7 @@ class StepCost:
     latent_shape: tuple        # (4, h, w)
     pixel_shape: tuple         # (3, H, W)
     latent_s: float            # one guided UNet call (batch 2) on the latent
-    pixel_s: float             # the same UNet built for pixels, same call
+    pixel_s: float | None      # the same UNet built for pixels, same call (None: not built, see step_cost)
 
 
 def pixel_unet(pipe):
@@ -617,7 +655,9 @@ def pixel_unet(pipe):
 
 @torch.no_grad()
 def step_cost(pipe, pixels_unet, runs: int = LIMITS.cost_runs) -> StepCost:
-    """Median time of one guided UNet call (batch 2) on the latent and on pixels."""
+    """Median time of one guided UNet call (batch 2) on the latent and on pixels. Without a
+    ``pixels_unet`` (a hub model: the same UNet on 256×256×3 pixels would hold self-attention over
+    65,536 positions, a 17 GB matrix per head) only the latent call is timed."""
     words = text_embeddings(pipe, [tokenize(pipe.tokenizer, "")] * 2)
     size = pipe.unet.config.sample_size
     latent = torch.zeros(2, pipe.unet.config.in_channels, size, size)
@@ -632,7 +672,7 @@ def step_cost(pipe, pixels_unet, runs: int = LIMITS.cost_runs) -> StepCost:
         return float(np.median(times))
 
     return StepCost(tuple(latent.shape[1:]), tuple(pixels.shape[1:]), timed(pipe.unet, latent),
-                    timed(pixels_unet, pixels))
+                    None if pixels_unet is None else timed(pixels_unet, pixels))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Plotly figures (plain dicts) and pictures for the text-to-image lab. No gradio here.
 
-Images are 32×32: each is upscaled by whole pixels (nearest neighbour) before it goes into a
-figure, so a model pixel stays a crisp square and a scene is drawn at 128 px or more.
+The bundled model's images are 32×32: each is upscaled by whole pixels (nearest neighbour) before
+it goes into a figure, so a model pixel stays a crisp square and a scene is drawn at 128 px or more.
+A hub model's 256×256 images go in at most at their own size (``upscale``'s ``largest``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from demos.text2image import core, judge, scenes
 
 LATENT_COLOURS = "RdBu"          # latents and noise: signed, 0 in white
 ATTENTION_COLOURS = "Inferno"
+ATTENTION_GRID = 64              # a word's map is drawn on at most this many cells a side (a hub image is 256 px)
 KIND_COLOURS = {"colour": "#d62728", "shape": "#1f77b4", "size": "#2ca02c", "position": "#9467bd",
                 "filler": "#7f7f7f"}
 RIGHT, WRONG = (40, 160, 60), (215, 40, 40)
@@ -30,9 +32,15 @@ def png_uri(picture: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def upscale(picture: np.ndarray, factor: int) -> np.ndarray:
-    """(H, W, 3) uint8 -> (H·factor, W·factor, 3), nearest neighbour."""
-    return picture.repeat(factor, 0).repeat(factor, 1)
+def upscale(picture: np.ndarray, factor: int, largest: int = 256) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H·factor, W·factor, 3), nearest neighbour; a picture that would come
+    out wider than ``largest`` pixels (a hub model's image) is reduced to that width instead (box
+    filter), so that a figure stays light."""
+    height, width = picture.shape[:2]
+    if width * factor <= largest:
+        return picture.repeat(factor, 0).repeat(factor, 1)
+    reduced = Image.fromarray(picture).resize((largest, max(1, round(height * largest / width))), Image.Resampling.BOX)
+    return np.asarray(reduced)
 
 
 def as_uint8(image: np.ndarray) -> np.ndarray:
@@ -97,7 +105,7 @@ def _latent_panel(layout, n, x, y, channels, limit, title, name, show_scale=Fals
 
 def _strip(images: np.ndarray, factor: int, gap: int = 2) -> np.ndarray:
     """(K, H, W, 3) uint8 -> one row picture, a white gap between tiles."""
-    tiles = [upscale(im, factor) for im in images]
+    tiles = [upscale(im, factor, largest=32 * factor) for im in images]
     h = tiles[0].shape[0]
     out = np.full((h, len(tiles) * (tiles[0].shape[1] + gap) - gap, 3), GUTTER, np.uint8)
     for i, tile in enumerate(tiles):
@@ -156,7 +164,8 @@ def gif_frames(record: core.Record) -> list[np.ndarray]:
         mosaic = np.nan_to_num(_mosaic(record.latents[i + 1]), nan=limit)
         grey = ((np.clip(mosaic, -limit, limit) / limit + 1) * 127.5).astype(np.uint8)
         right = upscale(np.repeat(grey[..., None], 3, axis=2), 6)
-        right = np.pad(right, ((0, left.shape[0] - right.shape[0]), (0, 0), (0, 0)), constant_values=GUTTER)
+        height = max(left.shape[0], right.shape[0])
+        left, right = (np.pad(p, ((0, height - p.shape[0]), (0, 0), (0, 0)), constant_values=GUTTER) for p in (left, right))
         frames.append(np.concatenate([left, np.full((left.shape[0], 12, 3), GUTTER, np.uint8), right], axis=1))
     return frames
 
@@ -177,7 +186,8 @@ def attention_figure(record: core.Record, step: int, layer: str, lang: str, colu
     """Each token's cross-attention map over the image (normalised to its own maximum) on the
     final image, at one step or summed over all steps, one layer or all averaged."""
     size = record.image.shape[0]
-    maps = core.attention_maps(record, step, layer, size)                    # (T, 32, 32)
+    grid = min(size, ATTENTION_GRID)
+    maps = core.attention_maps(record, step, layer, grid)                    # (T, grid, grid)
     shares = core.attention_shares(record, step, layer)
     labels = record.prompt.labels
     count = len(labels)
@@ -203,7 +213,8 @@ def attention_figure(record: core.Record, step: int, layer: str, lang: str, colu
                                                                              round(y1, 6)), size, size, title, 12)
         data.append(_picture(background, x_ref, y_ref, size))
         peak = float(heat.max()) or 1.0
-        data.append({"type": "heatmap", "z": heat / peak, "x0": 0.5, "dx": 1, "y0": 0.5, "dy": 1, "zmin": 0,
+        cell = size / grid
+        data.append({"type": "heatmap", "z": heat / peak, "x0": cell / 2, "dx": cell, "y0": cell / 2, "dy": cell, "zmin": 0,
                      "zmax": 1, "colorscale": ATTENTION_COLOURS, "opacity": 0.6, "showscale": False,
                      "zsmooth": "best", "xaxis": x_ref, "yaxis": y_ref, "name": label,
                      "hovertemplate": f"{label}: %{{z:.2f}}<extra></extra>"})
@@ -265,7 +276,11 @@ def images_row_figure(images: list[np.ndarray], titles: list[str], title: str, h
     return figure(data, layout)
 
 
-def sweep_figure(sweep: list[tuple[float, np.ndarray]], prompt: str, lang: str) -> dict:
+def sweep_figure(sweep: list[tuple[float, np.ndarray]], prompt: str, lang: str, judged: bool = True) -> dict:
+    """The images at each guidance scale; ``judged`` (the shapes world): each marked by the judge."""
+    if not judged:
+        return images_row_figure([image for _, image in sweep], [f"s = {s:g}" for s, _ in sweep],
+                                 translate("t2i_sweep_title_plain", lang), 300)
     wanted = scenes.prompt_attributes(prompt)
     titles = [f"s = {s:g}<br>{marks(judge.read(image), wanted)}" for s, image in sweep]
     return images_row_figure([image for _, image in sweep], titles, translate("t2i_sweep_title", lang), 300)
@@ -307,6 +322,14 @@ def edit_figure(first: core.Record, second: core.Record, lang: str) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # text
+
+
+def note_figure(text: str) -> dict:
+    """A plot with nothing but a line of text: where a view does not apply to the model."""
+    layout = base_layout(text, 120, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    layout["xaxis"] = {"visible": False}
+    layout["yaxis"] = {"visible": False}
+    return figure([], layout)
 
 
 def tokens_figure(prompt: core.Prompt, embeddings: np.ndarray, lang: str) -> dict:

@@ -120,6 +120,26 @@ EN = {
     "t2i_note_judge": "Prompt read as: {wanted}. Seeds {first} to {last}; {seconds:.1f} s.",
     "t2i_note_nothing_asked": "The prompt names no colour, shape, size or position the judge knows: it reads the "
                               "images but has nothing to compare them with.",
+    "t2i_note_shapes_only": "The judge, the caption-word map, the batch judgement and the pixel-space UNet belong to "
+                            "the bundled model's world of shapes: they do not apply to {model}.",
+    "t2i_note_hub": "**{model}** is a real Stable Diffusion checkpoint, drawn here at {side}×{side} pixels (it "
+                    "was trained at 512: a quarter of the pixels costs about a quarter and draws less detail).",
+    "t2i_note_edit_plain": "**A:** {a}  \n**B:** {b}  \nThe same z_T; the largest pixel difference of the final "
+                           "images is {diff:.2f}.",
+    "t2i_note_vae_plain": "PSNR {psnr:.1f} dB.",
+    "t2i_note_cost_latent": "A {latent} latent holds {ratio:.0f}× fewer numbers than {pixels} pixels. One guided UNet "
+                            "call (batch 2) measured now: **{latent_ms:.0f} ms** on the latent. The same UNet on "
+                            "pixels is not built for this model: its self-attention would span {positions:,} "
+                            "positions, a {positions:,}² matrix per head ({gigabytes:.1f} GB in fp32).",
+    "t2i_sweep_title_plain": "One seed at several guidance scales",
+    "t2i_hub_md": "**Hub models are slow on a CPU.** SD-Turbo and SD 1.5 are drawn at 256×256 and take at most "
+                  "8 steps. What one step costs was measured on one thread, as Generate runs, with each model's "
+                  "architecture built from its published configuration (random weights, so nothing had to be "
+                  "downloaded) on this project's 2-core machine while other work ran: one guided UNet call "
+                  "(batch 2) **13–29 s**, one VAE decode of a 256×256 image **23–24 s**. Generate decodes x̂₀ at "
+                  "every step, so N steps cost N UNet calls and N + 4 decodes: SD-Turbo's 2 steps about "
+                  "**3 minutes**, SD 1.5's 8 steps about **7 minutes**; the guidance comparison and the prompt "
+                  "edit repeat the loop. The bundled model draws the same views in under a second.",
     "t2i_err_no_record": "Nothing to show yet: press “Generate” first.",
     "t2i_err_no_generated": "There is no generated image yet: press “Generate” first, or pick another image to encode.",
     "t2i_err_no_image": "Image to encode: nothing was drawn or uploaded. Draw on the canvas, upload an image, or "
@@ -281,6 +301,21 @@ ZH = {
                      "潜空间 **{latent_ms:.0f} 毫秒**，同样的 UNet 直接在像素上 **{pixel_ms:.0f} 毫秒**（{speedup:.1f} 倍）。",
     "t2i_note_judge": "提示词被读作：{wanted}。种子 {first} 到 {last}；{seconds:.1f} 秒。",
     "t2i_note_nothing_asked": "提示词没有提到评判程序认识的颜色、形状、大小或位置：它会读图，但没有可比较的要求。",
+    "t2i_note_shapes_only": "评判程序、说明词地图、批量评判和像素空间 UNet 属于内置模型的形状世界：它们不适用于 {model}。",
+    "t2i_note_hub": "**{model}** 是真正的 Stable Diffusion 检查点，这里以 {side}×{side} 像素绘制（它在 512 上训练："
+                    "四分之一的像素大约只需四分之一的计算，细节也更少）。",
+    "t2i_note_edit_plain": "**A：**{a}  \n**B：**{b}  \n初始噪声 z_T 相同；两张最终图像的最大像素差为 {diff:.2f}。",
+    "t2i_note_vae_plain": "PSNR {psnr:.1f} dB。",
+    "t2i_note_cost_latent": "{latent} 的潜变量比 {pixels} 的像素少 {ratio:.0f} 倍的数。刚刚测得的一次带引导的 UNet 计算"
+                            "（批大小 2）：潜变量上 **{latent_ms:.0f} 毫秒**。本模型不构建像素上的同一个 UNet：它的自注意力"
+                            "要覆盖 {positions:,} 个位置，每个头一个 {positions:,}² 的矩阵（fp32 下 {gigabytes:.1f} GB）。",
+    "t2i_sweep_title_plain": "同一种子、不同引导强度",
+    "t2i_hub_md": "**Hub 模型在 CPU 上很慢。** SD-Turbo 和 SD 1.5 以 256×256 绘制，最多 8 步。每一步的代价是在单线程上"
+                  "测得的（“生成”就是这样运行的）：按各模型公开的配置搭建同样的结构（随机权重，因此无需下载），在本项目"
+                  "的双核机器上、同时有其他任务运行时测量：一次带引导的 UNet 计算（批大小 2）**13–29 秒**，把一张 "
+                  "256×256 图像用 VAE 解码一次 **23–24 秒**。“生成”在每一步都解码 x̂₀，所以 N 步需要 N 次 UNet 计算和 "
+                  "N + 4 次解码：SD-Turbo 的 2 步约 **3 分钟**，SD 1.5 的 8 步约 **7 分钟**；引导强度对比和提示词编辑"
+                  "会把整个循环再跑几遍。内置模型画出同样的视图不到一秒。",
     "t2i_err_no_record": "还没有可显示的内容：请先按“生成”。",
     "t2i_err_no_generated": "还没有生成的图像：请先按“生成”，或选择另一种要编码的图像。",
     "t2i_err_no_image": "要编码的图像：什么也没有画，也没有上传。请在画布上画、上传一张图像，或选择数据集中的一个场景。",

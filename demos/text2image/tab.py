@@ -1,8 +1,9 @@
 """Text-to-image lab tab: handlers, then layout, then wiring; the maths lives in core.py, the
 pictures in figures.py, the model in pipeline.py.
 
-API (the settings are the fields of ``core.GenerateSettings``, in order: prompt, scheduler,
-steps, guidance, seed; the session's last record is held by the server):
+API (the settings are the fields of ``core.GenerateSettings``, in order: model, prompt, scheduler,
+steps, guidance, seed; the session's last record is held by the server; the guidance step view
+uses the record's model):
 - ``/text2image_generate`` (settings…): one image, every step recorded; answers (notes, denoising
   step slider, denoising figure, attention step slider, layer menu, attention figure, guidance step
   slider, guidance figure, tokens figure, word map, GIF file).
@@ -12,9 +13,13 @@ steps, guidance, seed; the session's last record is held by the server):
 - ``/text2image_guidance`` (step): ε_u, ε_c, their difference and ε̂ at one step.
 - ``/text2image_sweep`` (settings…): the same seed at several guidance scales.
 - ``/text2image_edit`` (settings…, edited_prompt): both prompts from the same starting noise.
-- ``/text2image_vae`` (source, colour, shape, size, position, scene_seed, image): the VAE round trip.
+- ``/text2image_vae`` (source, colour, shape, size, position, scene_seed, image, model): the VAE round trip.
 - ``/text2image_judge`` (settings…, count): ``count`` images, read by the judge.
 - ``/text2image_export`` (): the last record's settings and numbers as JSON.
+- ``/text2image_model`` (model): the scheduler, steps and guidance a model starts with.
+
+A hub model (``AIGC_ENABLE_HUB=1``) runs through the same handlers; what only the shapes world
+has (the judge, the caption words, the pixel-space UNet) gives way to a note saying so.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from components import controls, exports, links_ui, live, live_ui
+from components import controls, exports, links_ui, live, live_ui, models
 from components.handlers import handler
 from components.i18n import InputError, translate
+from components.model_picker import model_picker
 from components.queueing import queue
 from components.settings import check_value
 from components.settings import controls as setting_controls
@@ -44,6 +50,7 @@ GIF_DIR = Path(tempfile.gettempdir()) / "aigc-playground-gifs"
 GIF_MAX_AGE_S = 3600
 EDITED = setting_controls(core.EditSettings)["edited_prompt"]
 COUNT = setting_controls(core.JudgeSettings)["count"]
+STEPS = setting_controls(G)["steps"]
 
 # Plotly draws a plot that was hidden at the width it had then; a sub-tab shown asks every plot to
 # fit its container again.
@@ -84,10 +91,18 @@ def prompt_notices(prompt: core.Prompt, limit: int, lang: str) -> list[str]:
     return notes
 
 
-def generate_notes(record: core.Record, limit: int, lang: str) -> str:
+def shapes_only_note(model: pipeline.Loaded, lang: str) -> str:
+    return translate("t2i_note_shapes_only", lang, model=model.model_id)
+
+
+def generate_notes(record: core.Record, model: pipeline.Loaded, lang: str) -> str:
     s = record.settings
+    limit = model.pipe.tokenizer.model_max_length
     summary = translate("t2i_note_summary", lang, scheduler=translate(f"t2i_sched_{s.scheduler}", lang),
                         steps=s.steps, s=f"{s.guidance:g}", calls=2 * s.steps, seconds=record.seconds)
+    if record.reading is None:
+        hub = translate("t2i_note_hub", lang, model=model.model_id, side=model.side)
+        return "\n\n".join([summary, hub, shapes_only_note(model, lang), *prompt_notices(record.prompt, limit, lang)])
     wanted = scenes.prompt_attributes(s.prompt)
     agree = judge.agreement(record.reading, wanted)
     marks = {a: "·" if agree[a] is None else "✓" if agree[a] else "✗" for a in judge.ATTRIBUTES}
@@ -103,7 +118,9 @@ def _layer_menu(record: core.Record, lang: str) -> gr.Dropdown:
 
 def _text_views(model: pipeline.Loaded, prompt: core.Prompt, lang: str) -> tuple:
     embeddings = core.text_embeddings(model.pipe, [prompt])[0, :prompt.length].numpy()   # (T, d)
-    return figures.tokens_figure(prompt, embeddings, lang), figures.word_map_figure(model.words, prompt, lang)
+    words = (figures.word_map_figure(model.words, prompt, lang) if model.words is not None
+             else figures.note_figure(shapes_only_note(model, lang)))
+    return figures.tokens_figure(prompt, embeddings, lang), words
 
 
 @handler(G)
@@ -111,14 +128,13 @@ def generate(settings, lang: str):
     """One image for the settings, every step recorded; the record becomes the session's state,
     which the step sliders, the layer menu and Play read."""
     core.check_steps(settings.scheduler, settings.steps)
-    model = pipeline.load()
-    limit = model.pipe.tokenizer.model_max_length
+    model = pipeline.load(settings.model)
     # heavy work queues with the live runs for a turn, which is one core
     with live.CPU.turn(), one_thread():
-        record = core.denoise(model.pipe, settings)
+        record = core.denoise(model.pipe, settings, judged=model.shapes_world)
         steps = record.steps
         parts = core.guidance_parts(model.pipe, record, 1)
-        return (generate_notes(record, limit, lang), record,
+        return (generate_notes(record, model, lang), record,
                 gr.Slider(maximum=steps, value=steps), figures.denoise_figure(record, steps, lang),
                 gr.Slider(maximum=steps, value=0), _layer_menu(record, lang),
                 figures.attention_figure(record, 0, "mean", lang),
@@ -156,8 +172,8 @@ def guidance_view(record, step, lang: str):
     """ε_u, ε_c, ε_c − ε_u and ε̂ at one step, and the x̂0 each implies."""
     record = _record_of(record)
     number = record.step_number(step)
-    model = pipeline.load()
-    with one_thread():   # three 32×32 decodes
+    model = pipeline.load(record.settings.model)
+    with one_thread():   # three decodes (32×32 on the bundled model)
         return figures.guidance_figure(core.guidance_parts(model.pipe, record, number), lang)
 
 
@@ -169,9 +185,10 @@ def guidance_view(record, step, lang: str):
 def sweep(settings, lang: str):
     """The same prompt and seed at several guidance scales, side by side."""
     core.check_steps(settings.scheduler, settings.steps)
-    model = pipeline.load()
+    model = pipeline.load(settings.model)
     with live.CPU.turn(), one_thread():
-        return figures.sweep_figure(core.guidance_sweep(model.pipe, settings), settings.prompt, lang)
+        return figures.sweep_figure(core.guidance_sweep(model.pipe, settings), settings.prompt, lang,
+                                    judged=model.shapes_world)
 
 
 @handler(G)
@@ -179,17 +196,20 @@ def edit(settings, edited_prompt, lang: str):
     """The prompt and the edited prompt denoised from the same starting noise."""
     core.check_steps(settings.scheduler, settings.steps)
     edited = check_value(EDITED, edited_prompt)
-    model = pipeline.load()
+    model = pipeline.load(settings.model)
     with live.CPU.turn(), one_thread():
-        first = core.denoise(model.pipe, settings)
-        second = core.denoise(model.pipe, dataclasses.replace(settings, prompt=edited))
+        first = core.denoise(model.pipe, settings, judged=model.shapes_world)
+        second = core.denoise(model.pipe, dataclasses.replace(settings, prompt=edited), judged=model.shapes_world)
         difference = float(np.abs(first.image - second.image).max())
+        notices = prompt_notices(second.prompt, model.pipe.tokenizer.model_max_length, lang)
+        if not model.shapes_world:
+            note = translate("t2i_note_edit_plain", lang, a=settings.prompt or "∅", b=edited or "∅", diff=difference)
+            return figures.edit_figure(first, second, lang), "\n\n".join([note, *notices])
         note = translate("t2i_note_edit", lang, a=settings.prompt or "∅", b=edited or "∅",
                          reading_a=figures.reading_text(first.reading, lang),
                          reading_b=figures.reading_text(second.reading, lang),
                          marks_a=figures.marks(first.reading, scenes.prompt_attributes(settings.prompt)),
                          marks_b=figures.marks(second.reading, scenes.prompt_attributes(edited)), diff=difference)
-        notices = prompt_notices(second.prompt, model.pipe.tokenizer.model_max_length, lang)
         return figures.edit_figure(first, second, lang), "\n\n".join([note, *notices])
 
 
@@ -205,7 +225,9 @@ def judge_images(settings, count, lang: str):
     """``count`` images for the prompt (seeds seed, seed + 1, …), read by the judge."""
     core.check_steps(settings.scheduler, settings.steps)
     n = check_value(COUNT, count)
-    model = pipeline.load()
+    model = pipeline.load(settings.model)
+    if not model.shapes_world:
+        return figures.note_figure(shapes_only_note(model, lang)), shapes_only_note(model, lang)
     with live.CPU.turn(), one_thread():
         start = time.perf_counter()
         batch = core.judge_batch(model.pipe, settings, n)
@@ -228,11 +250,11 @@ def _editor_image(value):
 
 
 @handler(core.VaeSettings)
-def vae(settings, image, record, lang: str):
-    """The chosen image encoded to the latent and decoded back, with the judge's readings and the
-    cost of a denoising step in latent space against pixels."""
-    model = pipeline.load()
-    size = model.pipe.vae.config.sample_size
+def vae(settings, image, record, model=pipeline.MODEL_ID, lang: str = "en"):
+    """The chosen image encoded to the latent by ``model``'s VAE and decoded back, with the judge's
+    readings (the shapes world) and the cost of a denoising step in latent space against pixels."""
+    model = pipeline.load(as_text("model", model, 200))
+    size = model.side
     resized = None
     if settings.source == "scene":
         pixels = core.scene_image(settings)
@@ -242,19 +264,31 @@ def vae(settings, image, record, lang: str):
         pixels = record.image
     else:
         pixels, resized = core.prepare_image(_editor_image(image), size)
+    if pixels.shape[0] != size:   # a scene, or an image another model drew, at another size
+        pixels, resized = core.prepare_image(core.to_uint8(pixels), size)
     with live.CPU.turn(), one_thread():
-        trip = core.vae_round_trip(model.pipe, pixels, resized)
-        cost = core.step_cost(model.pipe, model.pixel_unet)
-    notes = [translate("t2i_note_vae", lang, psnr=trip.psnr_db,
-                       original=figures.reading_text(trip.original_reading, lang),
-                       reconstruction=figures.reading_text(trip.reconstruction_reading, lang))]
+        trip = core.vae_round_trip(model.pipe, pixels, resized, judged=model.shapes_world)
+        # a hub model's UNet call takes seconds: timed once
+        cost = core.step_cost(model.pipe, model.pixel_unet, runs=core.LIMITS.cost_runs if model.shapes_world else 1)
+    if model.shapes_world:
+        notes = [translate("t2i_note_vae", lang, psnr=trip.psnr_db,
+                           original=figures.reading_text(trip.original_reading, lang),
+                           reconstruction=figures.reading_text(trip.reconstruction_reading, lang))]
+    else:
+        notes = [translate("t2i_note_vae_plain", lang, psnr=trip.psnr_db), shapes_only_note(model, lang)]
     if resized:
         notes.append(translate("t2i_note_resized", lang, height=resized[0], width=resized[1], size=size))
     latent, pixels_shape = cost.latent_shape, cost.pixel_shape
-    notes.append(translate("t2i_note_cost", lang, latent="×".join(map(str, latent[1:] + latent[:1])),
-                           pixels="×".join(map(str, pixels_shape[1:] + pixels_shape[:1])),
-                           ratio=np.prod(pixels_shape) / np.prod(latent), latent_ms=cost.latent_s * 1000,
-                           pixel_ms=cost.pixel_s * 1000, speedup=cost.pixel_s / cost.latent_s))
+    shapes = dict(latent="×".join(map(str, latent[1:] + latent[:1])),
+                  pixels="×".join(map(str, pixels_shape[1:] + pixels_shape[:1])),
+                  ratio=np.prod(pixels_shape) / np.prod(latent), latent_ms=cost.latent_s * 1000)
+    if cost.pixel_s is None:
+        positions = pixels_shape[1] * pixels_shape[2]
+        notes.append(translate("t2i_note_cost_latent", lang, positions=positions, gigabytes=positions**2 * 4 / 1e9,
+                               **shapes))
+    else:
+        notes.append(translate("t2i_note_cost", lang, pixel_ms=cost.pixel_s * 1000,
+                               speedup=cost.pixel_s / cost.latent_s, **shapes))
     return figures.vae_figure(trip, lang), "\n\n".join(notes)
 
 
@@ -266,7 +300,7 @@ def export(record, lang: str):
     p = record.prompt
     data = {"tokens": p.tokens, "ids": p.ids[:p.length], "labels": p.labels, "truncated_text": p.dropped,
             "unknown_words": p.unknown, "timesteps": record.timesteps, "seconds": record.seconds,
-            "judge_reading": record.reading.as_dict(), "image": record.image.round(4),
+            "judge_reading": None if record.reading is None else record.reading.as_dict(), "image": record.image.round(4),
             "latents": record.latents.round(4), "pred_x0_latents": record.pred_latents.round(4),
             "eps_uncond": record.eps_uncond.round(4), "eps_cond": record.eps_cond.round(4),
             "cross_attention": {name: maps.round(4) for name, maps in record.attention.items()},
@@ -278,8 +312,21 @@ def export(record, lang: str):
 # layout
 
 
+@handler()
+def model_start(model):
+    """The scheduler, steps and guidance a model starts with; a hub model's steps slider ends at
+    its bound."""
+    spec = models.get_spec(as_text("model", model, 200), models.TEXT_TO_IMAGE)
+    start = core.suggested(spec.model_id)
+    high = STEPS.high if spec.bundled else core.LIMITS.hub_max_steps
+    return start["scheduler"], gr.Slider(maximum=high, value=start["steps"]), start["guidance"]
+
+
 def _controls() -> dict:
-    c = controls.build(G, "text2image", ["prompt"], prompt={"lines": 2})
+    c = {"model": model_picker(models.TEXT_TO_IMAGE)}
+    if models.hub_enabled():
+        c["hub_note"] = gr.Markdown(I18N("t2i_hub_md"), elem_id="text2image_hub_note")
+    c |= controls.build(G, "text2image", ["prompt"], prompt={"lines": 2})
     c["run"] = gr.Button(I18N("t2i_generate"), variant="primary", elem_id="text2image_generate")
     c |= controls.build(G, "text2image", ["scheduler", "steps", "guidance", "seed"])
     c["notes"] = gr.Markdown(elem_id="text2image_notes")
@@ -414,8 +461,10 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     g["sweep"].click(sweep, settings, [g["sweep_figure"]], api_name="text2image_sweep", **queue("heavy"))
     e["run"].click(edit, [*settings, e["edited_prompt"]], [e["figure"], e["notes"]], api_name="text2image_edit",
                    **queue("heavy"))
-    v["run"].click(vae, [*controls.inputs(core.VaeSettings, v), v["image"], record], [v["figure"], v["notes"]],
-                   api_name="text2image_vae", **queue("heavy"))
+    v["run"].click(vae, [*controls.inputs(core.VaeSettings, v), v["image"], record, c["model"]],
+                   [v["figure"], v["notes"]], api_name="text2image_vae", **queue("heavy"))
+    c["model"].input(model_start, [c["model"]], [c["scheduler"], c["steps"], c["guidance"]], api_name="text2image_model",
+                     **queue("control"))
     j["run"].click(judge_images, [*settings, j["count"]], [j["figure"], j["notes"]], api_name="text2image_judge",
                    **queue("heavy"))
     c["export"].click(export, [record], [c["export_files"]], api_name="text2image_export", **queue("step"))
