@@ -14,7 +14,7 @@ import os
 import gradio as gr
 
 import demos
-from components import input_guard, links_ui, live
+from components import input_guard, links_ui, live, threads
 from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
 
@@ -71,6 +71,7 @@ def end_session(request: gr.Request) -> None:
                 value.close()
 
 
+threads.share_the_interpreter()   # torch's threads get the interpreter back quickly (components/threads.py)
 demo = build_demo()
 
 

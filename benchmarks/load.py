@@ -1,6 +1,6 @@
 """A classroom on one machine: learners training and sampling at once, through gradio_client.
 
-    python -m benchmarks.load [--minutes 3] [--learners 30] [--sessions 200]
+    python -m benchmarks.load [--minutes 3] [--learners 30] [--sessions 200] [--switch-interval-ms MS]
 
 The app runs in its own process on a local port (as on a Space: the learners' clients are not in
 the server's interpreter). ``--learners`` are split like a class of 30: a third train the GAN
@@ -80,10 +80,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
+def start_server(port: int, log: Path, switch_interval_ms: float | None = None) -> subprocess.Popen:
     code = ("import app; app.demo.launch(**app.launch_kwargs() | "
             f"{{'server_name': '127.0.0.1', 'server_port': {port}}})")
     env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    if switch_interval_ms is not None:   # components/threads.py: the interpreter's switch interval
+        env["AIGC_SWITCH_INTERVAL_MS"] = str(switch_interval_ms)
     server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log.open("w"),
                               stderr=subprocess.STDOUT)
     import httpx
@@ -284,11 +286,13 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=30, help="class size (split 10:5:5:5:5)")
     parser.add_argument("--sessions", type=int, default=200, help="sessions that come and go, for memory")
     parser.add_argument("--log", type=Path, default=Path("/tmp/aigc-load-server.log"))
+    parser.add_argument("--switch-interval-ms", type=float, default=None,
+                        help="the server's GIL switch interval (default: the app's own; CPython's is 5)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
     port = free_port()
-    server = start_server(port, args.log)
+    server = start_server(port, args.log, args.switch_interval_ms)
     url = f"http://127.0.0.1:{port}/"
     try:
         report = measure(server.pid, url, args)
@@ -339,12 +343,19 @@ def measure(pid: int, url: str, args) -> dict:
                 rate_after=rate_after, rss_10=rss_10, rss_n=rss_n)
 
 
+def switch_interval_ms(args) -> float:
+    from components.threads import SWITCH_INTERVAL_S
+
+    return SWITCH_INTERVAL_S * 1000 if args.switch_interval_ms is None else args.switch_interval_ms
+
+
 def print_report(r: dict, args) -> None:
     records: list[Record] = r["records"]
     ok = True
     lines = [f"# Load: {sum(r['per_kind'].values())} learners for {args.minutes:g} min "
              f"({', '.join(f'{n} {k}' for k, n in r['per_kind'].items())}); "
-             f"load average before {r['load'][0][0]:.1f}, after {r['load'][1][0]:.1f}; {os.cpu_count()} CPUs", "",
+             f"load average before {r['load'][0][0]:.1f}, after {r['load'][1][0]:.1f}; {os.cpu_count()} CPUs; "
+             f"server switch interval {switch_interval_ms(args):g} ms", "",
              "| kind | actions | first update median | p95 | max | last view median | p95 | Pause p95 (n) | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for kind in KINDS:

@@ -14,17 +14,37 @@ thread and keeps it, and gradio reuses its workers: so every handler first calls
 ``use_process_threads`` (``components.errors.user_errors`` does it). Gradio runs each step of a streaming
 handler on whichever worker thread is free, so a ``with one_thread()`` block must not span a
 ``yield``: ``take_for`` computes one chunk of work inside it.
+
+The interpreter's lock (GIL) is the other half of the story. torch lets go of it inside every
+operator and takes it back after; when another thread is running Python (gradio's event loop
+serialising a frame, a view being drawn), taking it back waits until that thread is made to let
+go, every ``sys.getswitchinterval()`` (5 ms in CPython). A tiny network's iteration is a few
+hundred short operators, so each can wait 5 ms: the "convoy effect" of CPython's GIL (Beazley,
+"Understanding the Python GIL", 2010; bpo-7946). The app therefore switches every
+``SWITCH_INTERVAL_S`` (``share_the_interpreter``); ``python -m benchmarks --only interpreter``
+measures both intervals against the work alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import time
 from collections.abc import Iterator
 
 import torch
 
 _PROCESS_THREADS = torch.get_num_threads()
+# 0.5 ms: a tenth of CPython's default. AIGC_SWITCH_INTERVAL_MS overrides it (the load benchmark
+# compares intervals with it).
+SWITCH_INTERVAL_S = float(os.environ.get("AIGC_SWITCH_INTERVAL_MS") or 0.5) / 1000
+
+
+def share_the_interpreter(interval_s: float = SWITCH_INTERVAL_S) -> None:
+    """Make a thread running Python hand the interpreter to a waiting thread after ``interval_s``
+    (process-wide; the app sets it once, at import)."""
+    sys.setswitchinterval(interval_s)
 
 
 @contextlib.contextmanager

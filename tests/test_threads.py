@@ -87,3 +87,13 @@ def test_a_worker_born_inside_one_thread_gets_the_process_count_back_in_a_handle
         t.join()
     assert seen["born"] == 1                   # the premise: born inside, the worker got one thread
     assert seen["handler"] == before
+
+
+def test_the_app_hands_the_interpreter_over_at_its_switch_interval():
+    """The server runs with a short GIL switch interval (the convoy effect: components/threads.py)."""
+    import sys
+
+    import app  # noqa: F401 - importing the app sets it
+    from components.threads import SWITCH_INTERVAL_S
+
+    assert sys.getswitchinterval() == SWITCH_INTERVAL_S < 0.005   # CPython's default is 5 ms
