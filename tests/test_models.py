@@ -23,6 +23,14 @@ def test_hub_models_appear_only_when_enabled(monkeypatch):
     assert "google/ddpm-cifar10-32" in models.available(models.DDPM)
 
 
+def test_text_to_image_offers_the_bundled_pipeline_then_stable_diffusion_when_enabled(monkeypatch):
+    monkeypatch.delenv(models.HUB_ENV_VAR, raising=False)
+    assert models.available(models.TEXT_TO_IMAGE) == ["shapes-sd"]
+    monkeypatch.setenv(models.HUB_ENV_VAR, "1")
+    assert models.available(models.TEXT_TO_IMAGE)[0] == "shapes-sd"
+    assert "stabilityai/sd-turbo" in models.available(models.TEXT_TO_IMAGE)
+
+
 def test_hub_model_refused_when_disabled(monkeypatch):
     monkeypatch.delenv(models.HUB_ENV_VAR, raising=False)
     with pytest.raises(InputError) as err:

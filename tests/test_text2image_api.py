@@ -123,6 +123,8 @@ def test_a_drawing_is_encoded(server_url, tmp_path):
     ("en", {"guidance": 21}, "Guidance scale s must be between 0 and 20, got 21"),
     ("zh", {"prompt": "x" * 301}, "提示词"),
     ("en", {"scheduler": "lms"}, "Scheduler must be one of: ddim, ddpm, dpmpp, euler, euler_a"),
+    ("en", {"model": "sd-xl"}, "Unknown model 'sd-xl'. Choose one of: shapes-sd."),
+    ("zh", {"model": "../assets"}, "未知模型“../assets”。可选：shapes-sd。"),
 ])
 def test_bad_input_is_explained_in_the_callers_language(server_url, lang, change, message):
     with pytest.raises(AppError, match=message):

@@ -194,11 +194,11 @@ def test_every_view_runs_on_the_hub_model_and_shapes_only_views_say_so(hub):
     figure, note = tab.judge_images.__wrapped__(hub_settings(), 4, "zh")
     assert note == translate("t2i_note_shapes_only", "zh", model=HUB_ID) and not figure["data"]
 
-    figure, note = tab.vae.__wrapped__(core.VaeSettings(), None, record, HUB_ID, "en")
+    figure, note = tab.vae.__wrapped__(core.VaeSettings(), None, record, "en", HUB_ID)
     assert "The judge reads" not in note and f"32×32 pixels and was resized to {SIDE}×{SIDE}" in note
     assert shapes_only in note and f"would span {SIDE * SIDE:,} positions" in note
     assert f"({(SIDE * SIDE) ** 2 * 4 / 1e9:.1f} GB in fp32)" in note
-    figure, note = tab.vae.__wrapped__(core.VaeSettings(source="generated"), None, record, HUB_ID, "en")
+    figure, note = tab.vae.__wrapped__(core.VaeSettings(source="generated"), None, record, "en", HUB_ID)
     assert "resized" not in note
     export = json.loads(open(tab.export.__wrapped__(record, "en")[0]).read())
     assert export["data"]["judge_reading"] is None and export["settings"]["model"] == HUB_ID

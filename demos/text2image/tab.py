@@ -250,7 +250,7 @@ def _editor_image(value):
 
 
 @handler(core.VaeSettings)
-def vae(settings, image, record, model=pipeline.MODEL_ID, lang: str = "en"):
+def vae(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
     """The chosen image encoded to the latent by ``model``'s VAE and decoded back, with the judge's
     readings (the shapes world) and the cost of a denoising step in latent space against pixels."""
     model = pipeline.load(as_text("model", model, 200))
