@@ -223,11 +223,16 @@ def _draw(render: Render, run, note: str) -> tuple:
     return frame
 
 
-def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tuple]:
+def stream(session: LiveSession, run, render: Render, lang: str, quick_rest: Render | None = None) -> Iterator[tuple]:
     """Train ``run`` to its target in fair slices, yielding ``(session, *render(run, note))``
     about every ``frame_interval()`` seconds: the first after one slice, the last when the run
     is done, paused, diverged, or replaced by a new Start or Reset in this session (then the
-    new run's outputs stand and nothing more is yielded)."""
+    new run's outputs stand and nothing more is yielded).
+
+    ``quick_rest``: for a lab whose view of a run at rest is costly (the 2D diffusion lab samples
+    1,000 particles, ~0.4 s of CPU): a cheap view of the run at rest, yielded at once, before the
+    full one is drawn in a CPU turn of its own; a Pause then shows on the page without waiting
+    for that work or for a turn."""
     session.active, session.pause_requested = run, False
 
     def stop() -> bool:
@@ -256,18 +261,29 @@ def stream(session: LiveSession, run, render: Render, lang: str) -> Iterator[tup
     if session.run is run:
         if note is None:
             note = translate("live_done" if run.iteration >= run.target else "live_paused", lang)
-        yield session.as_state(), *_draw(render, run, note)
+        if quick_rest is None:
+            yield session.as_state(), *_draw(render, run, note)
+            return
+        yield session.as_state(), *_draw(quick_rest, run, note)
+        with CPU.turn(), session.lock:   # a Step or Reset pressed meanwhile waits for this view
+            frame = _draw(render, run, note) if session.run is run else None
+        if frame is not None:
+            yield session.as_state(), *frame
 
 
-def start(session: LiveSession, run, iterations: int, render: Render, lang: str) -> Iterator[tuple]:
-    """A fresh run in this session (any run it streamed stops), trained ``iterations``."""
+def start(session: LiveSession, run, iterations: int, render: Render, lang: str,
+          quick_rest: Render | None = None) -> Iterator[tuple]:
+    """A fresh run in this session (any run it streamed stops), trained ``iterations``
+    (``quick_rest``: see ``stream``)."""
     run.target = run.iteration + iterations
     session.run = run
-    yield from stream(session, run, render, lang)
+    yield from stream(session, run, render, lang, quick_rest)
 
 
-def resume(session: LiveSession, iterations: int, render: Render, lang: str) -> Iterator[tuple]:
-    """Continue this session's run to its target, or ``iterations`` further once it got there."""
+def resume(session: LiveSession, iterations: int, render: Render, lang: str,
+           quick_rest: Render | None = None) -> Iterator[tuple]:
+    """Continue this session's run to its target, or ``iterations`` further once it got there
+    (``quick_rest``: see ``stream``)."""
     run = session.run
     if run is None:
         raise InputError("live_err_no_run")
@@ -275,7 +291,7 @@ def resume(session: LiveSession, iterations: int, render: Render, lang: str) -> 
         raise InputError("live_err_busy")
     if run.iteration >= run.target:
         run.target = run.iteration + iterations
-    yield from stream(session, run, render, lang)
+    yield from stream(session, run, render, lang, quick_rest)
 
 
 def pause(session) -> None:

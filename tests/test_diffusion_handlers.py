@@ -47,6 +47,11 @@ def test_2d_start_trains_to_the_target_then_samples_and_the_view_scrubs_it(monke
     np.testing.assert_allclose(np.stack([drawn["x"], drawn["y"]], 1), expected)
     # frames before the end do not redraw the step slider
     assert all(frame[3] == gr.skip() for frame in frames[:-1])
+    # the run at rest shows at once, before its particles are sampled (components.live's quick_rest)
+    _, resting, resting_loss, _, not_yet = frames[-2]
+    assert "reached the iteration target" in resting and "Sampling 1,000 particles from the model of step 100" in resting
+    assert not_yet == gr.skip()
+    np.testing.assert_array_equal(resting_loss["data"][0]["y"], loss["data"][0]["y"])
 
     early = tab.particles_view(40, True, True, session)
     assert "at step 40 of 100" in title(early) and "score −ε_θ/√(1−ᾱ_t)" in trace_names(early)

@@ -102,6 +102,32 @@ def test_a_stream_ends_with_the_done_view_and_a_paused_one_with_the_paused_view(
     assert more[-1][1] == run.iteration == 500 and "target" in more[-1][2]
 
 
+def test_a_costly_rest_view_comes_after_a_quick_one_that_shows_the_pause_at_once():
+    """With ``quick_rest`` the stream's end is two frames: the quick view (no turn needed) and then
+    the full one, drawn in a CPU turn. While another run holds the only slot, the quick view
+    still comes, and the full one waits for the turn."""
+    share = live.FairShare(slots=1)
+    original, live.CPU = live.CPU, share
+    try:
+        session, run = live.LiveSession(), CountingRun()
+        stream = live.start(session, run, 500, render, "en", quick_rest=lambda r, note: ("quick", note))
+        next(stream)
+        live.pause(session)
+        with share.turn():                       # somebody else computes: no slot is free
+            quick = next(stream)
+            assert quick[1:] == ("quick", live.translate("live_paused", "en"))
+            full = []
+            waiter = threading.Thread(target=lambda: full.extend(stream))
+            waiter.start()
+            while share.waiting() == 0:           # the full view waits for a turn
+                time.sleep(0.001)
+            assert not full
+        waiter.join(5)
+        assert len(full) == 1 and full[0][1] == run.iteration < 500 and "paused" in full[0][2]
+    finally:
+        live.CPU = original
+
+
 def test_divergence_ends_the_stream_with_a_message():
     session = live.LiveSession()
     *_, last = live.start(session, CountingRun(cost_s=0.0, diverge_at=7), 100, render, "zh")

@@ -125,6 +125,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$ with $\bar
     "dif_2d_title_data": "Training data (particles appear when the run rests: done, paused, stepped or sampled)",
     "dif_2d_status": "Training step {step} · {note}",
     "dif_2d_status_loss": "Loss L_simple, mean of the last {n} steps: {loss:.3f}.",
+    "dif_2d_status_sampling": "Sampling 1,000 particles from the model of step {step}…",
     "dif_2d_status_sampled": "1,000 particles sampled with {sampler} from the model of step {step}: "
                              "move the denoising-step slider to watch them denoise.",
     "dif_2d_note_sampled": "sampled again",
@@ -264,6 +265,7 @@ $x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon$，其中 $
     "dif_2d_title_data": "训练数据（训练停下时出现粒子：完成、暂停、单步或采样）",
     "dif_2d_status": "训练步 {step} · {note}",
     "dif_2d_status_loss": "损失 L_simple，最近 {n} 步平均：{loss:.3f}。",
+    "dif_2d_status_sampling": "正在从第 {step} 步的模型采样 1,000 个粒子……",
     "dif_2d_status_sampled": "已用 {sampler} 从第 {step} 步的模型采样 1,000 个粒子：拖动去噪步骤滑块，观察它们去噪。",
     "dif_2d_note_sampled": "已重新采样",
     "dif_err_scheduler": "未知调度器“{value}”。可选：{allowed}。",

@@ -324,15 +324,28 @@ def views(session: live.LiveSession, run: toy2d.Toy2DRun, note: str, lang: str) 
             slider, particles)
 
 
+def resting_views(run: toy2d.Toy2DRun, note: str, lang: str) -> tuple:
+    """The views of a run that has just come to rest, before its particles are sampled (shown at
+    once on Pause; ``views`` then samples them: components.live.stream's ``quick_rest``)."""
+    status = status_text(run, note, lang) + "\n\n" + translate("dif_2d_status_sampling", lang, step=run.iteration)
+    return (status, figures.loss_figure(toy2d.loss_curve(run.losses), planned_steps(run), lang),
+            gr.skip(), gr.skip())
+
+
 def renderer(session: live.LiveSession, lang: str):
     return lambda run, note: views(session, run, note, lang)
+
+
+def resting_renderer(lang: str):
+    return lambda run, note: resting_views(run, note, lang)
 
 
 @handler(toy2d.Toy2DSettings)
 def start_2d(settings, sketch, session, lang: str):
     """A fresh run from the settings, trained ``settings.train_steps`` while streaming, then sampled."""
     session = live.session_of(session)
-    yield from live.start(session, new_run(settings, sketch), settings.train_steps, renderer(session, lang), lang)
+    yield from live.start(session, new_run(settings, sketch), settings.train_steps, renderer(session, lang), lang,
+                          resting_renderer(lang))
 
 
 @handler()
@@ -340,7 +353,7 @@ def resume_2d(train_steps, session, lang: str):
     """Continue this session's run (to its target, or ``train_steps`` further once reached)."""
     more = check_value(TRAIN_STEPS, train_steps)
     session = live.session_of(session)
-    yield from live.resume(session, more, renderer(session, lang), lang)
+    yield from live.resume(session, more, renderer(session, lang), lang, resting_renderer(lang))
 
 
 @handler(toy2d.Toy2DSettings)
