@@ -1,6 +1,9 @@
-"""The gan lab in headless Chromium: one flow per view, and the Chinese locale. Screenshots go to artifacts/."""
+"""The gan lab in headless Chromium: one flow per view, the Chinese locale, and the layout on a
+projector (1280×720) and a phone (390×844). Screenshots go to artifacts/."""
 
-from tests.browser import press
+import pytest
+
+from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, press
 from tests.conftest import screenshot
 
 
@@ -87,3 +90,39 @@ def test_gan_sketch_pad_drawing_becomes_the_data(page_factory):
                                   .find(t => t.name === 'real data').y""")
     assert len(real) > 100 and max(abs(v) for v in real) < 0.5  # a flat stroke
     screenshot(page, "gan_sketch")
+
+
+# JS: the boxes of the plot's title lines and of its drawn plot area (its drag surface)
+TITLE_AND_PLANE = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`), r = e => e.getBoundingClientRect();
+    const title = r(plot.querySelector('.gtitle')), area = r(plot.querySelector('.draglayer .nsewdrag'));
+    const outer = r(plot);
+    return {title: {left: title.left, right: title.right, top: title.top, bottom: title.bottom},
+            area: {left: area.left, right: area.right, top: area.top, bottom: area.bottom},
+            plot: {left: outer.left, right: outer.right, top: outer.top, bottom: outer.bottom}};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)])
+def test_a_link_trains_the_gan_with_its_plane_legible_on_a_projector_and_a_phone(page_factory, viewport):
+    """At 1280×720 only the buttons and a two-line status sit above the plane, so at least 80% of
+    it is on the first screen (it was 44% with the step-mode radio and three status lines above it);
+    at both sizes its title and key stay inside the plot and above the plane, no tick labels
+    overlap, and the page does not scroll sideways."""
+    width, height = viewport
+    page = page_factory("en-US", "?lab=gan&seed=3&iterations=40", viewport=viewport)
+    page.wait_for_selector("#gan_status >> text=Iteration 40", timeout=120_000)   # started by the link
+    page.wait_for_function("() => document.querySelector('#gan_main .gtitle')?.textContent.includes('40')",
+                           timeout=30_000)
+    plane = box(page, "gan_main", ".js-plotly-plot")
+    if width == 1280:
+        assert box(page, "gan_step_mode")["left"] < plane["left"]   # the step mode sits with the settings
+        assert (min(plane["bottom"], height) - max(plane["top"], 0)) / plane["height"] >= 0.8, plane
+    assert plot_width_share(page, "gan_main") >= 0.9
+    drawn = page.evaluate(TITLE_AND_PLANE, "gan_main")
+    title, area, outer = drawn["title"], drawn["area"], drawn["plot"]
+    assert outer["left"] <= title["left"] and title["right"] <= outer["right"] and outer["top"] <= title["top"], drawn
+    assert title["bottom"] <= area["top"], drawn   # the title's lines end above the plane
+    assert overlapping_labels(page, "gan_main") == [] and overlapping_labels(page, "gan_curves") == []
+    assert no_sideways_scroll(page)
+    screenshot(page, f"gan_link_{width}")

@@ -20,7 +20,9 @@ REAL, FAKE, ARROW, MANIFOLD = "#2f9e44", "#7048e8", "#e8590c", "rgba(60, 60, 60,
 D_SCALE = [[0.0, "#e5dbff"], [0.5, "#f8f9fa"], [1.0, "#d3f9d8"]]  # fake-looking -> real-looking
 LOG_TICKS = [m * 10.0 ** e for e in range(-5, 5) for m in (1, 3)]
 ARROW_UNITS = 0.5  # the longest gradient arrow is drawn this long on the plane
-PLANE_HEIGHT, CURVES_HEIGHT, DIGITS_HEIGHT = 600, 720, 520
+# under the buttons and a two-line status of a 1280×720 page (top ≈ 300 px), at least 80% of the
+# main plot shows without scrolling: the square plane and its titles fit 480 px at that width
+PLANE_HEIGHT, CURVES_HEIGHT, DIGITS_HEIGHT = 480, 640, 520
 
 
 def plane_figure(snap: Snapshot, loss_label: str, lang: str):
@@ -62,13 +64,17 @@ def plane_figure(snap: Snapshot, loss_label: str, lang: str):
                          "size": np.tile([0, 9, 0], len(tips))}}
     title = translate("gan_plane_title", lang, iteration=snap.iteration, loss=loss_label)
     subtitle = translate("gan_plane_subtitle", lang, norm=f"{longest:.3g}")
+    # the subtitle's first line names the points in their colours, as the curves' panel titles do:
+    # a legend under the plane took four rows on a 1280×720 projector and pushed the plane off it
+    key = _key([(real["name"], REAL), (fake["name"], FAKE), (manifold["name"], "#868e96")])
     axis = {"range": [-half, half], "title": {"text": ""}, "zeroline": False, "showgrid": False,
             "tickfont": {"size": 12}, "constrain": "domain"}
-    layout = base_layout(f"{title}<br><sub>{subtitle}</sub>", PLANE_HEIGHT,
-                         margin={"l": 60, "r": 20, "t": 105, "b": 90},
+    layout = base_layout(f"{title}<br><sub>{key}<br>{subtitle}</sub>", PLANE_HEIGHT, showlegend=False,
+                         margin={"l": 60, "r": 20, "t": 125, "b": 50},
                          xaxis=axis | {"title": {"text": "x₁"}},
-                         yaxis=axis | {"title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1},
-                         legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
+                         yaxis=axis | {"title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1})
+    # hangs from the top; plotly anchors a multi-line title by its first line, hence the pad
+    layout["title"] |= {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 22}}
     return figure([heat, manifold, real, fake, arrows], layout)
 
 
@@ -196,8 +202,8 @@ def digits_figure(snap: Snapshot, lang: str):
     bars = {"type": "bar", "x": list(range(10)), "y": metrics.class_counts.tolist(), "marker": {"color": FAKE},
             "hovertemplate": "%{x}: %{y}<extra></extra>", "xaxis": "x2", "yaxis": "y2"}
     grid_top, bars_top = 0.93, 0.2
-    layout = base_layout(tr("gan_digits_title", iteration=snap.iteration, seen=metrics.digits_seen), CURVES_HEIGHT,
-                         margin={"l": 60, "r": 20, "t": 80, "b": 60}, showlegend=False,
+    layout = base_layout(tr("gan_digits_title", iteration=snap.iteration, seen=metrics.digits_seen), DIGITS_HEIGHT,
+                         margin={"l": 60, "r": 20, "t": 70, "b": 50}, showlegend=False,
                          xaxis={"visible": False, "range": [-0.5, canvas.shape[1] - 0.5], "constrain": "domain"},
                          yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x",
                                 "domain": [0.34, grid_top], "constrain": "domain"},

@@ -61,21 +61,25 @@ def new_run(settings: core.GanSettings, sketch) -> core.GanRun:
 
 def status_text(run: core.GanRun, snap: core.Snapshot, note: str, lang: str) -> str:
     tr = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    lines = [f"{tr('gan_status_iter', iteration=run.iteration)} · {note}"]
+    """Two lines (three with a warning), one line break apart, so the plots below them stay on a
+    projector's first screen: where the run is, then how good its samples are."""
+    quality = []
     if snap.modes is not None:
-        lines.append(tr("gan_status_modes", covered=snap.modes.modes_covered, total=snap.modes.n_modes,
-                        hq=f"{snap.modes.hq_share:.0%}"))
+        quality.append(tr("gan_status_modes", covered=snap.modes.modes_covered, total=snap.modes.n_modes,
+                          hq=f"{snap.modes.hq_share:.0%}"))
     if snap.plane is not None:
-        lines.append(tr("gan_status_div", kl=f"{snap.kl:.2f}", js=f"{snap.js:.2f}"))
+        quality.append(tr("gan_status_div", kl=f"{snap.kl:.2f}", js=f"{snap.js:.2f}"))
     if snap.digits is not None:
-        lines.append(tr("gan_status_digits", seen=snap.digits.digits_seen, share=f"{snap.digits.confident_share:.0%}"))
+        quality.append(tr("gan_status_digits", seen=snap.digits.digits_seen,
+                          share=f"{snap.digits.confident_share:.0%}"))
+    lines = [f"{tr('gan_status_iter', iteration=run.iteration)} · {note}", " · ".join(quality)]
     collapse = core.collapse_warning(run)
     if collapse:
         lines.append(tr("gan_warn_collapse", now=collapse[0], best=collapse[1], at=collapse[2]))
     elif snap.modes is not None and core.missing_modes(snap.modes):
         lines.append(tr("gan_warn_missing", hq=f"{snap.modes.hq_share:.0%}", covered=snap.modes.modes_covered,
                         total=snap.modes.n_modes))
-    return "\n\n".join(lines)
+    return "\n".join(line for line in lines if line)   # the status Markdown keeps single line breaks
 
 
 def views(run: core.GanRun, note: str, lang: str) -> tuple:
@@ -145,7 +149,9 @@ def apply_preset(name) -> list:
 
 
 def layout() -> dict:
-    """The lab's components, by name. Nothing trains on page load."""
+    """The lab's components, by name. Nothing trains on page load. Only the buttons and a two-line
+    status sit above the plots (the step mode is with the settings), so a projected page at
+    1280×720 shows most of the main plot without scrolling."""
     gr.Markdown(I18N("gan_intro"))
     c: dict = {"session": live_ui.session_state()}
     settings = core.GanSettings
@@ -153,6 +159,8 @@ def layout() -> dict:
         with gr.Column(scale=1, min_width=320):
             c["preset"] = gr.Dropdown([(I18N(k), k) for k in PRESETS], value=None, label=I18N("gan_preset"),
                                       info=I18N("gan_preset_info"))
+            c["step_mode"] = gr.Radio([(I18N(f"gan_step_{m}"), m) for m in core.STEP_MODES], value="both",
+                                      label=I18N("gan_step_mode"), elem_id="gan_step_mode")
             c |= controls.build(settings, "gan", ["dataset"])
             with gr.Accordion(I18N("gan_sketch"), open=False) as c["sketch_box"]:
                 c["sketch"] = gr.Sketchpad(type="numpy", canvas_size=(240, 240), label=I18N("gan_sketch"),
@@ -173,10 +181,7 @@ def layout() -> dict:
             gr.Markdown(I18N("gan_settings_info"))
         with gr.Column(scale=3):
             c["panel"] = live_ui.buttons("gan")
-            with gr.Row():
-                c["step_mode"] = gr.Radio([(I18N(f"gan_step_{m}"), m) for m in core.STEP_MODES], value="both",
-                                          label=I18N("gan_step_mode"))
-            c["status"] = gr.Markdown(elem_id="gan_status")
+            c["status"] = gr.Markdown(elem_id="gan_status", line_breaks=True)
             with gr.Row():
                 c["main"] = gr.Plot(show_label=False, scale=1, min_width=420, elem_id="gan_main")
                 c["curves"] = gr.Plot(show_label=False, scale=1, min_width=420, elem_id="gan_curves")
