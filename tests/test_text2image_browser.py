@@ -24,6 +24,18 @@ def wait_title(page, element_id: str, text: str, timeout: int = 120_000) -> None
 
 
 
+# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
+# that reach outside the drawn figure, as [text, left, right, top, bottom - the figure's box]
+TEXTS_OUTSIDE = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
+        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
+}"""
+TITLES = "#{0} .infolayer text[class*=title], #{0} .infolayer .annotation-text"   # titles, subtitles, panel titles
+
+
 def sub_tab(page, key: str) -> None:
     page.locator(f"#text2image_view_{key}-button").click()
     page.wait_for_timeout(400)
@@ -96,3 +108,17 @@ def test_a_link_opens_the_lab_in_chinese_on_a_phone(page_factory):
     controls, figure = box(page, "text2image_generate"), box(page, "text2image_denoise")
     assert controls["y"] < figure["y"] and figure["x"] >= 0 and figure["x"] + figure["width"] <= 390
     screenshot(page, "text2image_phone_zh")
+
+
+def test_the_denoising_figure_keeps_its_titles_apart_and_inside_on_a_phone_and_a_projector(page_factory):
+    """At 390 px the figure is ~330 px wide and plotly never wraps text: the title, the two panel
+    titles and the strip's caption once ran past its edges and into each other."""
+    for lang, viewport in (("en", (390, 844)), ("zh", (390, 844)), ("en", (1280, 720))):
+        page = page_factory("en-US", f"?lab=text2image&steps=10&seed=3&lang={lang}", viewport=viewport)
+        wait_title(page, "text2image_denoise", "10 of 10" if lang == "en" else "共 10 步")
+        page.wait_for_timeout(300)
+        assert page.evaluate(TEXTS_OUTSIDE, "text2image_denoise") == [], (lang, viewport)
+        assert overlapping(page, TITLES.format("text2image_denoise")) == [], (lang, viewport)
+        assert no_sideways_scroll(page)
+        screenshot(page, f"text2image_denoise_{lang}_{viewport[0]}")
+        page.close()

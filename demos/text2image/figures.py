@@ -97,6 +97,24 @@ def _latent_heatmap(channels: np.ndarray, x_ref: str, y_ref: str, limit: float, 
             "meta": {"size": n}}
 
 
+def _split_at_colon(text: str, keep: bool = False) -> tuple[str, str]:
+    """("Step 3 of 25 (t = …)", "what the model expects …"): a text in two at its first colon
+    (":" or the full-width "："), which goes unless ``keep``; ("text", "") without one."""
+    cut = min((n for n in (text.find(": "), text.find("：")) if n >= 0), default=-1)
+    return (text[:cut + keep].rstrip(), text[cut + 1:].strip()) if cut >= 0 else (text, "")
+
+
+def _two_lines(text: str) -> str:
+    """A panel title as two lines, broken nearest its middle at a space (not one beside "=") or
+    before an opening bracket."""
+    cuts = [(n, n + 1) for n, char in enumerate(text) if char == " " and "=" not in text[max(0, n - 1):n + 2]]
+    cuts += [(n, n) for n, char in enumerate(text) if char in "（" and n > 0]
+    if not cuts:
+        return text
+    end, start = min(cuts, key=lambda cut: abs(cut[0] - len(text) / 2))
+    return f"{text[:end]}<br>{text[start:]}"
+
+
 def _latent_panel(layout, n, x, y, channels, limit, title, name, show_scale=False) -> dict:
     side = 2 * channels.shape[-1] + 1
     x_ref, y_ref = _panel(layout, n, x, y, side, side, title)
@@ -128,22 +146,29 @@ def denoise_figure(record: core.Record, step: int, lang: str) -> dict:
     spaced steps below (where the layout appears)."""
     i = step - 1
     t, after = record.timesteps[i], (record.timesteps[i + 1] if step < record.steps else 0)
-    layout = base_layout(translate("t2i_denoise_title", lang, step=step, total=record.steps, t=t, after=after), 500,
-                         margin={"l": 10, "r": 10, "t": 60, "b": 30})
+    # On a phone (390 px) the figure is ~330 px wide and plotly never wraps text: the title is the
+    # step in one line with what it shows as a subtitle, and the panel titles and the strip's
+    # caption take two lines each, so none runs past the figure's edge or into its neighbour.
+    title, subtitle = _split_at_colon(translate("t2i_denoise_title", lang, step=step, total=record.steps, t=t,
+                                                after=after))
+    layout = base_layout(title, 545, margin={"l": 10, "r": 10, "t": 105, "b": 55})
+    layout["title"] |= {"subtitle": {"text": subtitle}, "y": 1, "yref": "container", "yanchor": "top",
+                        "pad": {"t": 10}}
     size = record.image.shape[0]
-    x_ref, y_ref = _panel(layout, 0, (0.0, 0.46), (0.32, 1.0), size, size, translate("t2i_x0", lang))
+    x_ref, y_ref = _panel(layout, 0, (0.0, 0.46), (0.32, 1.0), size, size, _two_lines(translate("t2i_x0", lang)))
     data = [_picture(upscale(record.pred_images[i], 8), x_ref, y_ref, size)]
     limit = max(3.0, float(np.abs(record.latents).max()))
     data.append(_latent_panel(layout, 1, (0.54, 1.0), (0.32, 1.0), record.latents[step], limit,
-                              translate("t2i_latent", lang, t=after), "z", show_scale=True))
+                              _two_lines(translate("t2i_latent", lang, t=after)), "z", show_scale=True))
     shown = strip_steps(record.steps, 8)
     picture = _strip(record.pred_images[[s - 1 for s in shown]], 4)
     x_ref, y_ref, x_key, y_key = _axes(2)
     height, width = picture.shape[:2]
     layout[x_key] = {"domain": [0.0, 1.0], "anchor": y_ref, "range": [0, width], "showgrid": False,
                      "zeroline": False, "tickvals": [(k + 0.5) * (width + 2) / len(shown) - 1 for k in range(len(shown))],
-                     "ticktext": [str(s) for s in shown], "ticks": "", "title": {"text": translate("t2i_strip_axis", lang),
-                                                                                  "standoff": 4}}
+                     "ticktext": [str(s) for s in shown], "ticks": "",
+                     "title": {"text": "<br>".join(_split_at_colon(translate("t2i_strip_axis", lang), keep=True)),
+                               "standoff": 4}}
     layout[y_key] = {"domain": [0.0, 0.2], "anchor": x_ref, "range": [height, 0], "visible": False,
                      "scaleanchor": x_ref}
     data.append({"type": "image", "source": png_uri(picture), "xaxis": x_ref, "yaxis": y_ref, "hoverinfo": "skip"})
