@@ -8,9 +8,12 @@
   (read by the page's script, see ``components/links_ui.py``).
 
 A link never breaks the page: an unknown lab, an unknown key or a value its setting refuses is
-left out (that control keeps its default) and reported in a short notice; nothing from a link is
-run or rendered as markup (values are parsed as numbers or matched against the allowed choices,
-and the notice repeats at most a few characters of a bad key or value, escaped). No gradio here.
+left out (that control keeps its default) and reported in a short notice, and then nothing runs
+(issue 15: "nothing runs, the page shows defaults and a notice"): a half-followed link would show
+every student a result the teacher did not mean, so the learner reads what was wrong and presses
+the lab's button once the settings are right. Nothing from a link is run or rendered as markup
+(values are parsed as numbers or matched against the allowed choices, and the notice repeats at
+most a few characters of a bad key or value, escaped). No gradio here.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import html
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from components.i18n import InputError, translate
+from components.i18n import InputError, register, translate
 from components.settings import controls, defaults
 
 RESERVED = ("lab", "hide", "lang")
 LANGS = ("en", "zh")
 MAX_KEYS = 40          # a longer query is cut: a link is for a handful of settings
 ECHO = 24              # characters of a bad key or value a notice repeats
+
+register({"link_not_run": "Nothing was run: check the settings, then press the lab's button."},
+         {"link_not_run": "没有自动运行：请检查设置，再按实验的按钮。"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +131,8 @@ def notice(state: LinkState, lang: str) -> str:
         lines.append("- " + line)
     if not lines:
         return ""
-    return translate("link_notice", lang) + "\n" + "\n".join(lines)
+    text = translate("link_notice", lang) + "\n" + "\n".join(lines)
+    return text + "\n\n" + translate("link_not_run", lang) if state.lab is not None else text
 
 
 def query_for(lab: str, values: Mapping[str, object], settings_classes: tuple) -> str:

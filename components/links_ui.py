@@ -6,14 +6,25 @@ by field name, the button a link presses once the controls are set, and its "Cop
 whole page:
 
 - on page load, the query is checked (``links.parse_query``): the lab's tab is selected, its
-  controls set, the hidden ones hidden, a notice shown for anything refused — then the lab's
-  main button is pressed by the page itself, exactly as a learner would;
+  controls set, the hidden ones hidden — then the lab's main button is pressed by the page
+  itself, exactly as a learner would. A link with anything refused shows a notice instead and
+  runs nothing: the learner sees what was wrong and presses the button once the settings are
+  right (a half-followed link would otherwise show a result the teacher did not mean);
 - each lab's "Copy link" button: the page builds the link from the controls' current values and
   copies it (and shows it, for browsers that refuse clipboard access).
 
 ``HEAD`` (given to ``launch(head=…)``) applies ``lang=`` as the page starts and keeps a cookie
 ``aigc_lang`` equal to the page's language, so text the server composes follows the language the
 learner chose, whichever way they chose it (``components.errors.request_language`` reads it).
+
+Tab labels and a late language. Gradio translates the labels of the tab strips once, when it
+builds the page, and afterwards only the tabs on screen follow a change of language: a tab not
+yet opened keeps the label of the language the page was built in. The page is always built in
+the browser's language (gradio reads it before any script of ours can run), so ``lang=`` — like
+the footer's Settings — changes the language after the build, and every tab but the open ones
+stayed English (unless the Chinese tables happened to load before the build: about 1 load in 9).
+``install`` therefore re-applies every tab's own (translatable) label whenever the page's
+language changes, through gradio's own tab update, which translates it in the language now set.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ import dataclasses
 import json
 
 import gradio as gr
+from gradio.i18n import I18nData
 
 from components import links
 from components.settings import controls, defaults
@@ -39,7 +51,7 @@ class Linkable:
     settings: tuple                    # settings dataclasses whose fields a link may set
     controls: dict                     # field name -> component
     run: gr.Button | None              # pressed after a link set the controls (None: nothing runs)
-    copy: CopyLink                     # the lab's "Copy link" button (``copy_link``)
+    copy: CopyLink | None              # the lab's "Copy link" button (``copy_link``), if it has one
 
     def names(self) -> list[str]:
         return [name for cls in self.settings for name in controls(cls) if name in self.controls]
@@ -78,14 +90,27 @@ HEAD = """
 </script>
 """
 
-# run after the controls were set: press the linked lab's main button, as a learner would
+# run after the controls were set: press the linked lab's main button, as a learner would —
+# unless the link needed a notice (``notice`` is its text): then nothing runs
 _AUTORUN = """
-(labs) => {
+(labs, notice) => {
   const lab = new URLSearchParams(window.location.search).get("lab");
   const id = labs[lab];
-  if (id) setTimeout(() => document.getElementById(id)?.click(), 300);
+  if (id && !notice) setTimeout(() => document.getElementById(id)?.click(), 300);
 }
 """
+
+# an invisible element that tells the page when its language changed (svelte-i18n writes the
+# language it has switched to, its tables loaded, into <html lang>)
+_LANGUAGE_WATCH = """
+new MutationObserver(() => trigger("change"))
+  .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+"""
+
+
+def _relabel_js(labels: list[str]) -> str:
+    """Each tab's update to its own label: gradio translates it again, in the page's language."""
+    return f"() => {json.dumps(labels)}.map((label) => ({{ __type__: \"update\", label }}))"
 
 
 def _copy_js(lab_key: str, names: list[str], base: dict) -> str:
@@ -148,8 +173,20 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
     run_ids = {key: view.run.elem_id for key, view in linkables.items() if view.run is not None}
     blocks.load(apply_link, [query], outputs, js="() => [window.location.search]",
                 api_visibility="private", queue=False).then(
-        None, None, None, js=f"() => ({_AUTORUN})({json.dumps(run_ids)})")
+        None, [notice], None, js=f"(notice) => ({_AUTORUN})({json.dumps(run_ids)}, notice)")
+
+    tabs_to_relabel = [block for block in blocks.blocks.values()
+                       if isinstance(block, gr.Tab) and isinstance(block.label, I18nData)]
+    language = gr.HTML("", js_on_load=_LANGUAGE_WATCH, visible="hidden", elem_id="page_language")
+    # on load too: the language may have settled before the watcher was there, or while the page
+    # was still wiring its tab strips (a tab strip not yet wired misses an update); by the load
+    # event every component of the page is wired
+    gr.on([blocks.load, language.change], None, None, tabs_to_relabel,
+          js=_relabel_js([str(tab.label) for tab in tabs_to_relabel]), api_visibility="private", queue=False)
+
     for key, view in linkables.items():
+        if view.copy is None:
+            continue
         names = view.names()
         base = {}
         for cls in view.settings:

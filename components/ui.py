@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from components import sketch  # noqa: F401  (registers the sketch pad's own words in Chinese)
 from components.i18n import frontend_tables
 
 # I18N(key) marks a label for the browser to translate; the tables go to the page at launch,

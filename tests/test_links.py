@@ -91,3 +91,45 @@ def test_copy_link_writes_the_current_settings(page_factory):
     page.wait_for_function("() => (document.querySelector('#gan_link textarea, #gan_link input') || {}).value",
                            timeout=30_000)
     assert re.search(r"\?lab=gan&seed=7$", shown.input_value())
+
+
+def test_a_bad_link_says_nothing_was_run_and_a_link_without_a_lab_does_not():
+    bad = links.notice(links.parse_query({"lab": "toy", "steps": "NaN"}, LINKED), "en")
+    assert bad.endswith("Nothing was run: check the settings, then press the lab's button.")
+    assert "没有自动运行" in links.notice(links.parse_query({"lab": "toy", "steps": "NaN"}, LINKED), "zh")
+    assert "Nothing was run" not in links.notice(links.parse_query({"lang": "fr"}, LINKED), "en")
+
+
+def test_a_link_may_name_the_lessons_tab_and_one_lesson():
+    from demos.lessons.core import LESSON_DIR, LessonLink
+
+    linked = {"lessons": (LessonLink,)}
+    key = sorted(LESSON_DIR.glob("*.toml"))[0].stem          # a lesson is named by its file
+    assert links.parse_query({"lab": "lessons"}, linked) == links.LinkState("lessons", {}, (), None)
+    assert links.parse_query({"lab": "lessons", "lesson": key}, linked).values == {"lesson": key}
+    state = links.parse_query({"lab": "lessons", "lesson": "no-such-lesson"}, linked)
+    assert state.values == {} and "'lesson=no-such-lesson' was left out" in links.notice(state, "en")
+
+
+def test_a_link_opens_the_lessons_tab_at_one_lesson(page_factory):
+    from demos.lessons.core import lessons
+
+    first, second = lessons()[:2]
+    page = page_factory("en-US", f"?lab=lessons&lesson={second.key}")
+    page.get_by_text(second.texts["en"]["question"]).wait_for(timeout=60_000)   # that lesson is unfolded
+    assert not page.get_by_text(first.texts["en"]["question"]).is_visible()   # the others are not
+    assert not page.locator("#link_notice").is_visible()
+
+
+def test_a_bad_link_runs_nothing(page_factory):
+    """A link with a bad value shows the notice and the defaults, and the lab's main action does
+    not start: the GAN status never leaves its first line (a good link reaches an iteration within
+    a second or two; the page presses the button 0.3 s after the link is applied)."""
+    page = page_factory("en-US", "?lab=gan&iterations=3&seed=nan")
+    notice = page.locator("#link_notice")
+    notice.wait_for(timeout=60_000)
+    assert "Nothing was run" in notice.text_content()
+    assert page.locator("#gan_iterations input").input_value() == "3"   # what was right is set
+    before = page.locator("#gan_status").text_content()
+    page.wait_for_timeout(5_000)
+    assert page.locator("#gan_status").text_content() == before and "Iteration" not in before

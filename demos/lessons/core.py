@@ -15,7 +15,8 @@ A lesson file holds::
     title = "…"                     # the same four texts in Chinese
 
 A teacher adds a lesson by adding a file; ``tests/test_lessons.py`` checks every file (both
-languages, a link whose lab and settings exist). No gradio here.
+languages, a link whose lab and settings exist). A lesson's key (its file's name) is also what
+a link to the Lessons tab opens: ``?lab=lessons&lesson=gan-mode-collapse``. No gradio here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import functools
 import tomllib
 from pathlib import Path
 from urllib.parse import parse_qsl
+
+from components.settings import setting
 
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
 LANGS = ("en", "zh")
@@ -60,3 +63,9 @@ def read(path: Path) -> Lesson:
 @functools.lru_cache(maxsize=1)
 def lessons() -> tuple[Lesson, ...]:
     return tuple(sorted((read(p) for p in LESSON_DIR.glob("*.toml")), key=lambda lesson: lesson.order))
+
+
+@dataclasses.dataclass(frozen=True)
+class LessonLink:
+    """What a link to the Lessons tab may say: which lesson to open ("" opens none)."""
+    lesson: str = setting("", label="les_lesson", choices=tuple(sorted(p.stem for p in LESSON_DIR.glob("*.toml"))))

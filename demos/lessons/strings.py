@@ -10,6 +10,7 @@ EN = {
                  "answer. A teacher adds a lesson by adding a file to `demos/lessons/lessons/`.",
     "les_predict": "**Predict:** ",
     "les_reveal": "Show the answer (after you have looked)",
+    "les_lesson": "Lesson",
 }
 ZH = {
     "les_tab": "课程",
@@ -17,6 +18,7 @@ ZH = {
                  "把实验打开到合适的状态，最后揭晓答案。教师只需在 `demos/lessons/lessons/` 中添加一个文件即可新增一课。",
     "les_predict": "**预测：**",
     "les_reveal": "查看答案（先自己看一看）",
+    "les_lesson": "课程名",
 }
 OPEN = {"en": "Open the lab for this lesson ↗", "zh": "打开本课的实验 ↗"}
 
