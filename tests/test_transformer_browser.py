@@ -10,8 +10,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.browser import box, no_sideways_scroll
+from tests.browser import box, no_sideways_scroll, overlapping_labels
 from tests.conftest import screenshot
+
+# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
+# that reach outside the drawn figure, as [text, left, right, top, the figure's left, right, top]
+TEXTS_OUTSIDE = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
+        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
+}"""
 
 TIMEOUT_MS = 300_000   # training shares two busy cores with the browser here
 
@@ -74,6 +84,7 @@ def test_reverse_learns_the_anti_diagonal_on_a_projector(page_factory):
     assert (mean.argmax(axis=1) == 9 - np.arange(10)).sum() >= 8
     assert "smrofsnart" in page.locator("#transformer_forcing").text_content()
     assert overlapping_ticks(page, "transformer_attention") == []
+    assert overlapping_labels(page, "transformer_curves") == []   # across axes too
     screenshot(page, "transformer_projector")
 
     # another input, decoded by the trained model
@@ -107,6 +118,11 @@ def test_the_longest_date_on_a_phone(page_factory):
         assert shown["x"] >= 0 and shown["x"] + shown["width"] <= 390, plot
         assert overlapping_ticks(page, plot) == [], plot
     assert len(heatmaps(page, "transformer_attention")) == 4
+    # titles and axis titles inside each figure; no tick labels meet across axes (a y "0" and an
+    # x "0" once overlapped in the loss panel's corner)
+    for plot in ("transformer_curves", "transformer_decoding", "transformer_forcing"):
+        assert page.evaluate(TEXTS_OUTSIDE, plot) == [], plot
+    assert overlapping_labels(page, "transformer_curves") == []
     screenshot(page, "transformer_phone")
 
 

@@ -6,8 +6,18 @@ import dataclasses
 import re
 import time
 
-from tests.browser import box, press
+from tests.browser import box, overlapping, overlapping_labels, press
 from tests.conftest import screenshot
+
+# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
+# that reach outside the drawn figure, as [text, left, right, top, the figure's left, right, top]
+TEXTS_OUTSIDE = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
+        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
+}"""
 
 ENCODED = "the encoded input (μ)"
 
@@ -108,12 +118,18 @@ def test_vae_shared_link_opens_in_chinese_in_its_state(page_factory):
 
 
 def test_vae_on_a_phone_does_not_scroll_sideways(page_factory):
-    page = page_factory("en-US", "?lab=vae&iterations=20", viewport=(390, 844))
+    """With the most latent dimensions (the longest panel title), every plot's titles stay inside
+    it (the curves' panel titles once ran past the right edge), the curves' panel titles apart,
+    and no tick labels overlap."""
+    page = page_factory("en-US", "?lab=vae&iterations=20&latent_dim=16", viewport=(390, 844))
     page.wait_for_selector("#vae_status >> text=Iteration 20", timeout=180_000)
     page.wait_for_timeout(500)
     width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width <= viewport
-    for plot in ("vae_curves", "vae_latent", "vae_decoded", "vae_density"):
+    for plot in ("vae_curves", "vae_latent", "vae_kl_bars", "vae_decoded", "vae_density"):
         shown = box(page, plot)
         assert shown["x"] >= 0 and shown["x"] + shown["width"] <= 390, plot
+        assert page.evaluate(TEXTS_OUTSIDE, plot) == [], plot
+    assert overlapping(page, "#vae_curves .infolayer .annotation-text") == []
+    assert overlapping_labels(page, "vae_curves") == []
     screenshot(page, "vae_phone")

@@ -165,9 +165,11 @@ def curves_figure(run: TransformerRun, lang: str):
     gap = (_lines(titles[1]) * PANEL_LINE_PX + 30) / (CURVES_HEIGHT - 60)
     layout.update(grid(2, 1, titles, vspace=gap))
     last = max(1, run.iteration)
+    # the panels share their iterations, numbered under the lower one only; the y labels stand a
+    # few pixels off the axis, so a y "0" and an x "0" never meet in the corner
     for cell in range(2):
-        cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
-                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5})
+        cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee", "showticklabels": cell == 1},
+                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5, "ticklabelstandoff": 4})
     cell_axes(layout, 1, x={"title": {"text": tr("tr_iteration")}}, y={"range": [0, 1.02]})
     cell_axes(layout, 0, y={"rangemode": "tozero"})
     return figure(traces, layout)

@@ -35,7 +35,9 @@ def _layout(title: str, height: int, **extra) -> dict:
     """``base_layout`` with the title's lines (split by <br> in the strings, so they fit a phone)
     from the top edge down, in a size that leaves the plot its room."""
     layout = base_layout(title, height, **extra)
-    layout["title"] |= {"font": {"size": 14}, "yref": "container", "y": 1 - 10 / height, "yanchor": "top"}
+    # 16 px down: plotly hangs a two-line title by its first line's baseline box, and at 10 px the
+    # capitals' tops were cut by the figure's edge
+    layout["title"] |= {"font": {"size": 14}, "yref": "container", "y": 1 - 16 / height, "yanchor": "top"}
     return layout
 
 
@@ -124,15 +126,14 @@ def curves_figure(run: VaeRun, lang: str):
     held_x = np.array([h["iteration"] for h in held])
     held_recon, held_kl = np.array([h["recon"] for h in held]), np.array([h["kl"] for h in held])
     d = run.settings.latent_dim
-    titles = [
-        f"{tr('vae_curve_elbo')}: " + _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)]),
-        f"{tr('vae_curve_recon')}: " + _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)]),
-        f"{tr('vae_curve_kl')}: " + _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)]),
-        tr("vae_curve_kl_dims", n=d),
-    ]
+    # each panel's name, then its key on a line of its own: in one line they ran past the right
+    # edge of a phone's plot (390 px screen)
+    key = _key([(tr("vae_train"), TRAIN), (tr("vae_held_out"), HELD_OUT)])
+    titles = [f"{tr('vae_curve_elbo')}<br>{key}", f"{tr('vae_curve_recon')}<br>{key}", f"{tr('vae_curve_kl')}<br>{key}",
+              tr("vae_curve_kl_dims", n=d)]
     layout = _layout(tr("vae_curves_title", iteration=run.iteration, beta=f"{run.settings.beta:g}"),
-                         CURVES_HEIGHT, showlegend=False, margin={"l": 60, "r": 20, "t": 80, "b": 60})
-    layout.update(grid(4, 1, titles, vspace=0.08))
+                     CURVES_HEIGHT, showlegend=False, margin={"l": 60, "r": 20, "t": 100, "b": 60})
+    layout.update(grid(4, 1, titles, vspace=0.11))
     traces = []
     series = [(0, recon + kl, held_recon + held_kl), (1, recon, held_recon), (2, kl, held_kl)]
     for cell, train_values, held_values in series:
