@@ -303,11 +303,30 @@ def test_an_unknown_step_mode_is_refused():
     assert err.value.key == "gan_err_step_mode"
 
 
-def test_the_collapse_preset_drops_modes_and_the_status_says_so():
-    run = core.GanRun(_preset_config("gan_preset_collapse"), make_dataset("ring"))
-    core.train(run, 1500)
+def _preset_run(name):
+    """The preset's run, trained headless to its own iteration count."""
+    config = _preset_config(name)
+    run = core.GanRun(config, make_dataset(config.dataset))
+    core.train(run, config.iterations)
+    return run, core.snapshot(run).modes
+
+
+def test_the_mode_collapse_preset_ends_collapsed_with_good_samples():
+    """Issue 19: a "mode collapse" preset collapses. With its own 3,000 iterations and seed 0 it
+    ends on 4 of 8 modes with 94% high-quality samples, and the status warns of it."""
+    run, modes = _preset_run("gan_preset_collapse")
+    assert modes.modes_covered <= 5 and modes.hq_share >= 0.8
+    assert core.missing_modes(modes)
     snap = core.snapshot(run)
-    assert snap.modes.modes_covered <= 5 and snap.modes.hq_share >= 0.5
-    assert core.missing_modes(snap.modes)
     assert "Mode collapse" in tab.status_text(run, snap, "", "en")
     assert "模式坍塌" in tab.status_text(run, snap, "", "zh")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19: the preset ends at 1 of 8 modes (53% high quality) with a "
+                                       "collapse warning (3 modes at iteration 250) after its 2,000 iterations")
+def test_the_non_saturating_preset_covers_the_ring_without_a_collapse_warning():
+    """Issue 19: "non-saturating: G learns" ends with ≥ 7 of 8 modes covered, its own iteration
+    count and seed, and no collapse warning while most modes are covered."""
+    run, modes = _preset_run("gan_preset_nonsaturating")
+    assert modes.modes_covered >= 7
+    assert core.collapse_warning(run) is None and not core.missing_modes(modes)
