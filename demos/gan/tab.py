@@ -60,9 +60,9 @@ def new_run(settings: core.GanSettings, sketch) -> core.GanRun:
 
 
 def status_text(run: core.GanRun, snap: core.Snapshot, note: str, lang: str) -> str:
-    tr = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     """Two lines (three with a warning), one line break apart, so the plots below them stay on a
     projector's first screen: where the run is, then how good its samples are."""
+    tr = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     quality = []
     if snap.modes is not None:
         quality.append(tr("gan_status_modes", covered=snap.modes.modes_covered, total=snap.modes.n_modes,
