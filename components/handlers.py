@@ -15,7 +15,9 @@ A lab's handler takes what it needs by name:
 - then ``request: gr.Request``, from which ``lang`` (the user's language) is read.
 
 A generator handler's frames are skipped while the page has not received the previous one:
-the page gets the newest frame, never a backlog of stale ones. A stream whose page has taken
+the page gets the newest frame, never a backlog of stale ones — except a frame wrapped in
+``Keep`` (a run coming to rest: the page must show it paused at once, not after the costly view
+that follows). A stream whose page has taken
 nothing for ``UNREAD_S`` stops (its run stays, paused, for Resume): a client whose request timed
 out before it could read, or that never reads, does not keep a run training for nobody.
 
@@ -44,6 +46,10 @@ UNREAD_S = 60.0   # a page connected at all takes a frame within milliseconds
 
 _REQUEST = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
                              annotation=gr.Request)
+
+
+class Keep(tuple):
+    """A stream's frame that is sent even while the page is behind (``handler`` unwraps it)."""
 
 
 def _plain(name: str, default=inspect.Parameter.empty) -> inspect.Parameter:
@@ -91,6 +97,10 @@ def handler(settings_cls=None):
                 held, unread_since = None, None
                 frames = fn(**call_args(args, kwargs))
                 for frame in frames:
+                    if isinstance(frame, Keep):
+                        held, unread_since = None, None   # it is newer than any frame held
+                        yield tuple(frame)
+                        continue
                     if behind(request):
                         held = frame
                         unread_since = unread_since or time.monotonic()

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from components.handlers import Keep
 from components.i18n import InputError, translate
 from components.threads import one_thread
 
@@ -261,14 +262,15 @@ def stream(session: LiveSession, run, render: Render, lang: str, quick_rest: Ren
     if session.run is run:
         if note is None:
             note = translate("live_done" if run.iteration >= run.target else "live_paused", lang)
+        # the views of a run at rest reach the page even when it is behind (components.handlers.Keep)
         if quick_rest is None:
-            yield session.as_state(), *_draw(render, run, note)
+            yield Keep((session.as_state(), *_draw(render, run, note)))
             return
-        yield session.as_state(), *_draw(quick_rest, run, note)
+        yield Keep((session.as_state(), *_draw(quick_rest, run, note)))
         with CPU.turn(), session.lock:   # a Step or Reset pressed meanwhile waits for this view
             frame = _draw(render, run, note) if session.run is run else None
         if frame is not None:
-            yield session.as_state(), *frame
+            yield Keep((session.as_state(), *frame))
 
 
 def start(session: LiveSession, run, iterations: int, render: Render, lang: str,

@@ -242,3 +242,34 @@ def test_a_stream_nobody_reads_stops_and_leaves_its_run_for_resume(monkeypatch):
     stopped_at = run.iteration
     time.sleep(0.2)
     assert run.iteration == stopped_at          # nothing trains it any more; Resume may
+
+
+def test_a_page_that_is_behind_still_gets_the_paused_views(monkeypatch):
+    """Frames are skipped while the page is behind, but not the views of a run coming to rest:
+    the quick one (the pause shown at once) and the full one after it (components.handlers.Keep)."""
+    from components import handlers
+
+    class CountingRun:
+        def __init__(self):
+            self.iteration, self.target = 0, 0
+
+        def train_step(self):
+            time.sleep(0.001)
+            self.iteration += 1
+
+    @handlers.handler()
+    def train(session, lang: str):
+        yield from live.start(session, CountingRun(), 10**9, lambda r, note: ("full", r.iteration, note), lang,
+                              quick_rest=lambda r, note: ("quick", r.iteration, note))
+
+    behind = [False]
+    monkeypatch.setattr(handlers, "behind", lambda request: behind[0])
+    session = live.LiveSession()
+    frames = train(session)
+    assert next(frames)[1] == "full"                 # a running frame, while the page keeps up
+    behind[0] = True                                 # from now on the page takes nothing
+    live.pause(session)
+    rest = list(frames)
+    paused = live.translate("live_paused", "en")
+    assert [(f[1], f[3]) for f in rest] == [("quick", paused), ("full", paused)]
+    assert rest[0][2] == rest[1][2] == session.run.iteration
