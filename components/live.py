@@ -18,8 +18,10 @@ everyone else wait in line (eight GAN learners saw their first update after up t
 a run trains in short slices (``slice_s``), and each slice first takes a turn at ``CPU``: a
 first-come-first-served queue with one place per core. After its slice the run goes to the back
 of the queue, so N runs each progress at about 1/N of the speed, all of them from their first
-second. A view due after a slice is drawn in the same turn, so a frame costs one wait in the
-queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
+second. A stream's first turn (the one whose view tells a learner that Start was heard) goes
+ahead of the turns of streams already showing progress: a learner who just pressed waits for one
+slice of the work in progress, not for a whole round of everyone's. A view due after a slice
+is drawn in the same turn, so a frame costs one wait in the queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
 (``CPU.turn``): on one thread for one place, or ``cores=CPU.slots`` for work on the process's
 threads, so nothing oversubscribes the cores. Views cost CPU too: a run redraws at most every
 ``stream_interval_s`` and less often when many runs share the machine, so drawing stays a small
@@ -72,35 +74,44 @@ class FairShare:
     ``threading.Semaphore`` wakes waiters in no particular order, so a run that just released a
     slot could take it straight back; here every waiter holds a ticket in a queue and released
     slots go to the oldest ticket. A ticket that needs several slots waits at the head of the
-    queue until enough are free, and nobody overtakes it: it waits at most one slice."""
+    queue until enough are free, and nobody overtakes it: it waits at most one slice. A ``first``
+    ticket (a stream's first turn) queues behind the other first tickets only."""
 
     def __init__(self, slots: int):
         self.slots = slots
         self._busy = 0
         self._queue: collections.deque[object] = collections.deque()
+        self._firsts = 0               # first tickets, all at the front of the queue
         self._cond = threading.Condition()
         self._runs: set[int] = set()   # live runs streaming now (ids), for the frame interval
         self._draw_cost_s = 0.01       # running mean of one view's cost (seconds)
 
     @contextlib.contextmanager
-    def turn(self, cancelled: Callable[[], bool] = lambda: False, cores: int = 1):
+    def turn(self, cancelled: Callable[[], bool] = lambda: False, cores: int = 1, first: bool = False):
         """Wait for ``cores`` slots (the threads the body computes on), hold them for the body,
         give them back. Yields False without a slot when ``cancelled()`` becomes true while
-        waiting (a Pause need not wait for its turn)."""
+        waiting (a Pause need not wait for its turn). ``first``: a stream's first turn, served
+        before the turns of streams that have shown something already."""
         need = max(1, min(cores, self.slots))
         ticket = object()
         cancelled_while_waiting = False
         with self._cond:
-            self._queue.append(ticket)
+            if first:
+                self._queue.insert(self._firsts, ticket)
+                self._firsts += 1
+            else:
+                self._queue.append(ticket)
             while not (self._queue[0] is ticket and self._busy + need <= self.slots):
                 if cancelled():
                     self._queue.remove(ticket)
+                    self._firsts -= first
                     self._cond.notify_all()
                     cancelled_while_waiting = True
                     break
                 self._cond.wait(LIMITS.poll_s)
             else:
                 self._queue.popleft()
+                self._firsts -= first
                 self._busy += need
                 self._cond.notify_all()
         if cancelled_while_waiting:   # the body runs without the condition's lock held
@@ -245,7 +256,8 @@ def stream(session: LiveSession, run, render: Render, lang: str, quick_rest: Ren
         with CPU.streaming(run):
             while run.iteration < run.target and not stop():
                 frame = None
-                with CPU.turn(cancelled=stop) as got_turn:
+                before_first_view = last_frame == -float("inf")
+                with CPU.turn(cancelled=stop, first=before_first_view) as got_turn:
                     if got_turn:
                         _train_slice(session, run, stop)
                         due = time.monotonic() - last_frame >= CPU.frame_interval()

@@ -53,6 +53,39 @@ def test_turns_are_handed_out_first_come_first_served():
     assert order == [0, 1, 2, 3, 4]
 
 
+def test_a_streams_first_turn_goes_ahead_of_the_turns_of_streams_already_shown():
+    """Regular turns a, b queue; then first turns f1, f2 (f2 gives up while waiting), then f3 and
+    a regular c: the first turns go first, in their order, then the regular ones in theirs."""
+    share = live.FairShare(slots=1)
+    order, threads = [], []
+    give_up = threading.Event()
+
+    def take(name, queued, first=False, cancelled=lambda: False):
+        def body():
+            with share.turn(cancelled=cancelled, first=first) as got:
+                if got:
+                    order.append(name)
+        thread = threading.Thread(target=body)
+        thread.start()
+        threads.append(thread)
+        while share.waiting() < queued:   # it is in the queue before the next one asks
+            time.sleep(0.001)
+
+    with share.turn():               # hold the only slot while the others queue up
+        take("a", 1)
+        take("b", 2)
+        take("f1", 3, first=True)
+        take("f2", 4, first=True, cancelled=give_up.is_set)
+        give_up.set()
+        while share.waiting() > 3:   # f2 left the queue
+            time.sleep(0.001)
+        take("f3", 4, first=True)
+        take("c", 5)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["f1", "f3", "a", "b", "c"]
+
+
 def test_a_cancelled_wait_gives_up_its_place():
     share = live.FairShare(slots=1)
     with share.turn():

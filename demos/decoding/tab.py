@@ -205,7 +205,7 @@ def decode(settings, model_id, kinds, lang: str):
         # components/threads.py. On a busy 2-core machine bench.py's comparison took a median
         # 17.8 s on one thread and 280 s on two (3 interleaved runs each, load average 16). The
         # view due after a strategy is drawn in its turn; no turn is held across a yield.
-        with live.CPU.turn(), one_thread():
+        with live.CPU.turn(first=shown_at is None), one_thread():
             decoded.append(decode_strategy(model, tokenizer, prompt[0], strategy, settings, lang))
             result = comparison_of(prompt, decoded)
             frame = None

@@ -169,7 +169,7 @@ def denoise(settings, lang: str):
     while not done or done[-1].number < done[-1].total:
         # one thread per turn, a turn being one core: on two threads, two turns oversubscribe the
         # cores (a busy machine took 100–120 s for 20 steps of 8 digits, one thread 15–26 s)
-        with live.CPU.turn(), one_thread():
+        with live.CPU.turn(first=shown_at is None), one_thread():
             start = time.perf_counter()
             done += _slice_of(steps, lambda step: step.number == step.total)
             seconds += time.perf_counter() - start
@@ -247,7 +247,7 @@ def compare(settings, schedulers, lang: str):
     results: list[core.ComparedRun] = []
     steps_done, shown_at, shown_runs, gaps = 0, None, 0, None
     while gaps is None:
-        with live.CPU.turn(), one_thread():
+        with live.CPU.turn(first=shown_at is None), one_thread():
             chunk = _slice_of(work, lambda item: isinstance(item, dict))
             steps_done += sum(item is None for item in chunk)
             results += [item for item in chunk if isinstance(item, core.ComparedRun)]
