@@ -373,11 +373,13 @@ def tokens_figure(prompt: core.Prompt, embeddings: np.ndarray, lang: str) -> dic
     return figure(data, layout)
 
 
-def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 400, height_px: float = 380,
-                     char_px: float = 7.5, line_px: float = 16) -> list[bool]:
+def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 360, height_px: float = 330,
+                     char_px: float = 7.5, line_px: float = 18) -> list[bool]:
     """Which labels to draw so that none overlaps another, for a plot area of about width_px ×
-    height_px (a phone's; a wider plot only spreads them further): greedily, in the given order,
-    each label under its marker. The others show on hover."""
+    height_px (a phone's, less plotly's padding around the data; a wider plot only spreads them
+    further): greedily, in the given order, each label under its marker, a text line with room
+    above and below. The others show on hover. (Words the model has learned as synonyms sit on
+    one point, "top" and 顶部: only the first of them is labelled.)"""
     span = np.ptp(xy, axis=0)
     span[span == 0] = 1
     sx = (xy[:, 0] - xy[:, 0].min()) / span[0] * width_px
