@@ -80,3 +80,16 @@ def press(page, button_id: str) -> None:
     """Click a button by id, without playwright's wait for a stable layout (the page may be
     redrawing a live run)."""
     page.locator(f"#{button_id}").dispatch_event("click", timeout=90_000)
+
+
+def texts_outside(page, element_id: str) -> list:
+    """The texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
+    that reach outside the drawn figure, as [text, left, right, top, the figure's left, right, top]."""
+    return page.evaluate("""id => {
+        const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
+        return [...plot.querySelectorAll('.infolayer text')]
+            .filter(t => !t.closest('.colorbar') && t.textContent.trim())
+            .map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
+            .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
+    }""", element_id)

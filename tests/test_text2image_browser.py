@@ -5,13 +5,12 @@ Screenshots go to artifacts/."""
 from urllib.parse import quote
 
 from demos.text2image import core, figures, pipeline
-from tests.browser import box, no_sideways_scroll, overlapping
+from tests.browser import box, no_sideways_scroll, overlapping, texts_outside
 from tests.conftest import screenshot
 
 # the longest prompt accepted (core: 300 characters), in words the model knows: 33 words, more
 # than the 30 the encoder reads between <start> and <end>
 LONGEST = "triangle " * 33
-
 
 
 def plot_title(page, element_id: str) -> str:
@@ -23,16 +22,6 @@ def wait_title(page, element_id: str, text: str, timeout: int = 120_000) -> None
                            ".includes(text)", arg=[element_id, text], timeout=timeout)
 
 
-
-# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
-# that reach outside the drawn figure, as [text, left, right, top, bottom - the figure's box]
-TEXTS_OUTSIDE = """id => {
-    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
-    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
-        .map(t => [t.textContent, t.getBoundingClientRect()])
-        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
-        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
-}"""
 TITLES = "#{0} .infolayer text[class*=title], #{0} .infolayer .annotation-text"   # titles, subtitles, panel titles
 
 
@@ -117,7 +106,7 @@ def test_the_denoising_figure_keeps_its_titles_apart_and_inside_on_a_phone_and_a
         page = page_factory("en-US", f"?lab=text2image&steps=10&seed=3&lang={lang}", viewport=viewport)
         wait_title(page, "text2image_denoise", "10 of 10" if lang == "en" else "共 10 步")
         page.wait_for_timeout(300)
-        assert page.evaluate(TEXTS_OUTSIDE, "text2image_denoise") == [], (lang, viewport)
+        assert texts_outside(page, "text2image_denoise") == [], (lang, viewport)
         assert overlapping(page, TITLES.format("text2image_denoise")) == [], (lang, viewport)
         assert no_sideways_scroll(page)
         screenshot(page, f"text2image_denoise_{lang}_{viewport[0]}")

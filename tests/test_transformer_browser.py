@@ -10,18 +10,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.browser import box, no_sideways_scroll, overlapping_labels
+from tests.browser import box, no_sideways_scroll, overlapping_labels, texts_outside
 from tests.conftest import screenshot
 
-# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
-# that reach outside the drawn figure, as [text, left, right, top, the figure's left, right, top]
-TEXTS_OUTSIDE = """id => {
-    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
-    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
-        .map(t => [t.textContent, t.getBoundingClientRect()])
-        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
-        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
-}"""
 
 TIMEOUT_MS = 300_000   # training shares two busy cores with the browser here
 
@@ -33,7 +24,6 @@ def two_frames_a_second(monkeypatch):
     from components import live
 
     monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
-
 
 
 def heatmaps(page, element_id: str) -> list[np.ndarray]:
@@ -65,7 +55,6 @@ def overlapping_ticks(page, element_id: str) -> list:
         }
         return found;
     }""", element_id)
-
 
 
 def test_reverse_learns_the_anti_diagonal_on_a_projector(page_factory):
@@ -121,7 +110,7 @@ def test_the_longest_date_on_a_phone(page_factory):
     # titles and axis titles inside each figure; no tick labels meet across axes (a y "0" and an
     # x "0" once overlapped in the loss panel's corner)
     for plot in ("transformer_curves", "transformer_decoding", "transformer_forcing"):
-        assert page.evaluate(TEXTS_OUTSIDE, plot) == [], plot
+        assert texts_outside(page, plot) == [], plot
     assert overlapping_labels(page, "transformer_curves") == []
     screenshot(page, "transformer_phone")
 

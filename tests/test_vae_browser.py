@@ -6,18 +6,9 @@ import dataclasses
 import re
 import time
 
-from tests.browser import box, overlapping, overlapping_labels, press
+from tests.browser import box, overlapping, overlapping_labels, press, texts_outside
 from tests.conftest import screenshot
 
-# JS: the texts of a plot's titles, subtitles, panel titles and axis titles (not its colour bar)
-# that reach outside the drawn figure, as [text, left, right, top, the figure's left, right, top]
-TEXTS_OUTSIDE = """id => {
-    const plot = document.querySelector(`#${id} .js-plotly-plot`), outer = plot.getBoundingClientRect();
-    return [...plot.querySelectorAll('.infolayer text')].filter(t => !t.closest('.colorbar') && t.textContent.trim())
-        .map(t => [t.textContent, t.getBoundingClientRect()])
-        .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
-        .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
-}"""
 
 ENCODED = "the encoded input (μ)"
 
@@ -36,13 +27,11 @@ def latent_points(page) -> list:
     }""")
 
 
-
 def wait_until(check, timeout=120) -> None:
     deadline = time.time() + timeout
     while not check():
         assert time.time() < deadline, "the page did not update in time"
         time.sleep(0.2)
-
 
 
 def test_vae_trains_live_pauses_resumes_steps_and_encodes_a_drawing(page_factory, monkeypatch):
@@ -129,7 +118,7 @@ def test_vae_on_a_phone_does_not_scroll_sideways(page_factory):
     for plot in ("vae_curves", "vae_latent", "vae_kl_bars", "vae_decoded", "vae_density"):
         shown = box(page, plot)
         assert shown["x"] >= 0 and shown["x"] + shown["width"] <= 390, plot
-        assert page.evaluate(TEXTS_OUTSIDE, plot) == [], plot
+        assert texts_outside(page, plot) == [], plot
     assert overlapping(page, "#vae_curves .infolayer .annotation-text") == []
     assert overlapping_labels(page, "vae_curves") == []
     screenshot(page, "vae_phone")
