@@ -71,6 +71,7 @@ def test_one_view_per_strategy_each_in_its_own_turn_skipping_what_is_not_ready(c
         frames.append((list(decoded), frame))
     assert [kinds for kinds, _ in frames] == [KINDS[:n] for n in range(1, len(KINDS) + 1)]
     assert turns.taken == len(KINDS)
+    assert turns.firsts == [True] + [False] * (len(KINDS) - 1)   # only the turn before the first view goes first
     for done, (_, frame) in enumerate(frames[1:-1], start=2):
         notes, html_out, steps, table, chart, beam, beam_rows, pick, slider, first, record = frame
         assert f"{done} of 4 strategies decoded" in html_out

@@ -75,7 +75,7 @@ def test_one_view_per_step_each_in_its_own_turn_skipping_what_is_not_ready(count
         assert not turns.held             # no turn is held across a yield
         frames.append((list(computed), frame))
     assert [steps for steps, _ in frames] == [list(range(1, n + 1)) for n in range(1, 7)]
-    assert turns.taken == 6
+    assert turns.taken == 6 and turns.firsts == [True] + [False] * 5   # the turn before the first view goes first
     _, expected = oracle
     for number, (_, frame) in enumerate(frames[1:-1], start=2):
         notes, trajectory, slider, xt, x0, caption, time_grid, curves, gif, record = frame
@@ -140,6 +140,7 @@ def test_compare_streams_a_step_a_turn_and_ends_as_computed_directly(counted):
         frames.append((len(computed), frame))
     steps = 4 + 3 + 2 + 4 * 3
     assert turns.taken == len(frames) == steps + 3 + 1
+    assert turns.firsts == [True] + [False] * (turns.taken - 1)
     assert frames[0] == (1, (None, "Comparing… 1 of 21 denoising steps done."))
     # the panels are redrawn when a run is added, and left as they are otherwise
     panels = [len(plot["data"]) for _, (plot, _) in frames[1:-1] if plot != SKIP]
