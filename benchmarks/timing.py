@@ -22,7 +22,8 @@ class Row:
         return self.value_s / self.baseline_s
 
 
-def median_time(fn, runs: int = 5, warmup: int = 1) -> float:
+def run_times(fn, runs: int = 5, warmup: int = 1) -> list[float]:
+    """Seconds of each of ``runs`` calls of ``fn``, after ``warmup`` untimed ones."""
     for _ in range(warmup):
         fn()
     times = []
@@ -30,7 +31,11 @@ def median_time(fn, runs: int = 5, warmup: int = 1) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_time(fn, runs: int = 5, warmup: int = 1) -> float:
+    return statistics.median(run_times(fn, runs, warmup))
 
 
 def python_seconds(code: str) -> float:

@@ -17,9 +17,8 @@ their published configs with random weights, at ``core.LIMITS.hub_side``, on one
 from __future__ import annotations
 
 import os
-import time
 
-from benchmarks.timing import Row, interleaved_medians
+from benchmarks.timing import Row, interleaved_medians, run_times
 
 STEPS, GUIDANCE, BATCH, BATCH_STEPS = 25, 7.5, 16, 50
 PROMPT = "a large red circle at the top left"
@@ -106,13 +105,7 @@ def hub_cost(runs: int = 3) -> None:
     latent = core.LIMITS.hub_side // 8
 
     def timed(call) -> str:
-        call()
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-        return ", ".join(f"{t:.1f}" for t in times) + " s"
+        return ", ".join(f"{t:.1f}" for t in run_times(call, runs)) + " s"
 
     with torch.no_grad():
         for name, config in (("SD 1.5", SD15_UNET), ("SD-Turbo", SD_TURBO_UNET)):
