@@ -320,16 +320,18 @@ def views(session: live.LiveSession, run: toy2d.Toy2DRun, note: str, lang: str) 
         slider, particles = gr.skip(), particles_figure(run, 0, False, lang)
     else:
         slider, particles = gr.skip(), gr.skip()
-    return (status_text(run, note, lang), figures.loss_figure(toy2d.loss_curve(run.losses), planned_steps(run), lang),
-            slider, particles)
+    return status_text(run, note, lang), loss_view(run, lang), slider, particles
+
+
+def loss_view(run: toy2d.Toy2DRun, lang: str) -> dict:
+    return figures.loss_figure(toy2d.loss_curve(run.losses), planned_steps(run), lang)
 
 
 def resting_views(run: toy2d.Toy2DRun, note: str, lang: str) -> tuple:
     """The views of a run that has just come to rest, before its particles are sampled (shown at
     once on Pause; ``views`` then samples them: components.live.stream's ``quick_rest``)."""
     status = status_text(run, note, lang) + "\n\n" + translate("dif_2d_status_sampling", lang, step=run.iteration)
-    return (status, figures.loss_figure(toy2d.loss_curve(run.losses), planned_steps(run), lang),
-            gr.skip(), gr.skip())
+    return status, loss_view(run, lang), gr.skip(), gr.skip()
 
 
 def renderer(session: live.LiveSession, lang: str):
