@@ -102,6 +102,16 @@ def start_server(port: int, log: Path, switch_interval_ms: float | None = None) 
     raise TimeoutError("the app did not start")
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(CPU seconds the server process has used, CPU seconds the whole machine has been busy)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    server = (int(fields[11]) + int(fields[12])) / tick          # utime + stime
+    user, nice, system, idle, iowait, *rest = map(int, Path("/proc/stat").read_text().split("\n")[0].split()[1:])
+    busy = user + nice + system + sum(rest[:3])                   # irq, softirq, steal
+    return server, busy / tick
+
+
 def rss_gb(pid: int, field_name: str = "VmRSS") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field_name + ":"):
@@ -334,9 +344,10 @@ def measure(pid: int, url: str, args) -> dict:
                 for kind, n in per_kind.items()]
     for child in children:
         child.start()
-    peak_seen = 0.0
+    peak_seen, cpu = 0.0, []
     while any(child.is_alive() for child in children) and results.qsize() < len(children):
         peak_seen = max(peak_seen, rss_gb(pid))
+        cpu.append((time.time(), *cpu_seconds(pid)))
         time.sleep(1)
     records = [Record(**r) for _ in children for r in results.get(timeout=900)]
     for child in children:
@@ -350,7 +361,7 @@ def measure(pid: int, url: str, args) -> dict:
     rss_n = settle(pid)
     return dict(per_kind=per_kind, records=records, start_at=start_at, until=until, rss_start=rss_start,
                 rss_peak=max(rss_gb(pid, "VmHWM"), peak_seen), rss_after=rss_after, rate_before=rate_before,
-                rate_after=rate_after, rss_10=rss_10, rss_n=rss_n)
+                rate_after=rate_after, rss_10=rss_10, rss_n=rss_n, cpu=cpu)
 
 
 def switch_interval_ms(args) -> float:
@@ -392,6 +403,11 @@ def print_report(r: dict, args) -> None:
     aggregate = gained / max(1e-9, window[1] - window[0])
     headless = (r["rate_before"] + r["rate_after"]) / 2
     growth = r["rss_n"] / r["rss_10"] - 1
+    # where the machine's cores went in that window: the server, or the learners' own clients
+    inside = [c for c in r["cpu"] if window[0] <= c[0] <= window[1]]
+    span = inside[-1][0] - inside[0][0] if len(inside) > 1 else 0.0
+    server_cores = (inside[-1][1] - inside[0][1]) / span if span else float("nan")
+    busy_cores = (inside[-1][2] - inside[0][2]) / span if span else float("nan")
     lines += [
         "",
         f"- Pause latency p95: {percentile(pauses, 0.95):.2f} s over {len(pauses)} pauses "
@@ -402,6 +418,8 @@ def print_report(r: dict, args) -> None:
         f"- aggregate GAN training: {aggregate:.0f} it/s over {window[1] - window[0]:.0f} s; one headless trainer "
         f"{headless:.0f} it/s (before {r['rate_before']:.0f}, after {r['rate_after']:.0f}); "
         f"ratio {aggregate / headless:.2f} (target ≥ {TARGETS['ratio']:g})",
+        f"- cores busy in that window: {busy_cores:.2f} of {os.cpu_count()}, the server {server_cores:.2f} "
+        f"(the rest: the learners' clients, which a real class runs on its own machines)",
         f"- server RSS: start {r['rss_start']:.2f} GB, peak {r['rss_peak']:.2f} GB (target ≤ "
         f"{TARGETS['peak_gb']:g} GB), after the learners left {r['rss_after']:.2f} GB",
         f"- sessions that came and went: RSS after 10 {r['rss_10']:.2f} GB, after {args.sessions} "
