@@ -5,7 +5,10 @@ by field name, the button a link presses once the controls are set, and its "Cop
 (``copy_button``). ``install`` (called by app.py after every tab is built) wires, once for the
 whole page:
 
-- on page load, the query is checked (``links.parse_query``): the lab's tab is selected, its
+- on page load, the page itself selects the link's tab (``_select_js``, from the link's ``lab=``
+  and the labs' keys, with no round trip: a tab selected by the server's answer showed the first
+  lab until the answer came — about a second on a busy machine — and moved a learner who had opened
+  another tab meanwhile); the query is checked by the server (``links.parse_query``): the lab's
   controls set, the hidden ones hidden — then the lab's main button is pressed by the page
   itself, exactly as a learner would. A link with anything refused shows a notice instead and
   runs nothing: the learner sees what was wrong and presses the button once the settings are
@@ -100,6 +103,16 @@ _AUTORUN = """
 }
 """
 
+
+def _select_js(labs: list[str]) -> str:
+    """The link's tab, selected by the page at load from its own address (nothing for no lab= or a
+    lab that is not one of ``labs``: the server's notice says so)."""
+    return f"""() => {{
+  const lab = new URLSearchParams(window.location.search).get("lab");
+  return {json.dumps(labs)}.includes(lab) ? {{ __type__: "update", selected: lab }} : undefined;
+}}"""
+
+
 # an invisible element that tells the page when its language changed (svelte-i18n writes the
 # language it has switched to, its tables loaded, into <html lang>)
 _LANGUAGE_WATCH = """
@@ -131,7 +144,8 @@ def _copy_js(lab_key: str, names: list[str], base: dict) -> str:
 
 
 def _apply(query: str, linkables: dict[str, Linkable], lang: str):
-    """The updates a link asks for: (tab, notice, *one update per linked control)."""
+    """The updates a link asks for: (notice, *one update per linked control); the page selects the
+    tab itself (``_select_js``)."""
     from urllib.parse import parse_qsl
 
     pairs = dict(parse_qsl((query or "").lstrip("?"), keep_blank_values=True))
@@ -149,8 +163,7 @@ def _apply(query: str, linkables: dict[str, Linkable], lang: str):
             else:
                 updates.append(gr.skip())
     message = links.notice(state, state.lang or lang)
-    tab = gr.Tabs(selected=state.lab) if state.lab else gr.skip()
-    return tab, gr.Markdown(message, visible=bool(message)), *updates
+    return gr.Markdown(message, visible=bool(message)), *updates
 
 
 # lab key -> the settings classes its links may set, filled by ``install`` when the page is built
@@ -163,13 +176,14 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
 
     LINKED_SETTINGS.update({key: view.settings for key, view in linkables.items()})
     query = gr.Textbox(visible=False)
-    outputs = [tabs, notice, *[view.controls[n] for view in linkables.values() for n in view.names()]]
+    outputs = [notice, *[view.controls[n] for view in linkables.values() for n in view.names()]]
 
     @handler()
     def apply_link(query_text, lang: str):
-        """Set the tab and controls a shared link describes."""
+        """Set the controls a shared link describes (the page selects its tab)."""
         return _apply(query_text, linkables, lang)
 
+    blocks.load(None, None, [tabs], js=_select_js(list(linkables)), api_visibility="private", queue=False)
     run_ids = {key: view.run.elem_id for key, view in linkables.items() if view.run is not None}
     blocks.load(apply_link, [query], outputs, js="() => [window.location.search]",
                 api_visibility="private", queue=False).then(

@@ -93,3 +93,55 @@ def texts_outside(page, element_id: str) -> list:
             .filter(([, r]) => r.left < outer.left - 0.5 || r.right > outer.right + 0.5 || r.top < outer.top - 0.5)
             .map(([text, r]) => [text, r.left, r.right, r.top, outer.left, outer.right, outer.top]);
     }""", element_id)
+
+
+def selected_tab(page) -> str | None:
+    """The id (a lab's key) of the selected tab of the page's top tab strip."""
+    return page.evaluate("""() => document.querySelector('[role=tablist]')
+        ?.querySelector('[role=tab][aria-selected=true]')?.dataset.tabId ?? null""")
+
+
+def wait_selected(page, tab_id: str, timeout: int = 30_000) -> None:
+    """Until the top tab strip's selected tab is ``tab_id``; an AssertionError naming the selected
+    one if it never is."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        page.wait_for_function("""id => document.querySelector('[role=tablist]')
+            ?.querySelector('[role=tab][aria-selected=true]')?.dataset.tabId === id""", arg=tab_id, timeout=timeout)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"tab {tab_id!r} not selected; selected: {selected_tab(page)!r}") from None
+
+
+def choose_language(page, name: str) -> None:
+    """Pick the page's language in the footer's Settings, by its name there ("English", "简体中文")."""
+    names = ["English", "简体中文"]
+    page.locator("button.settings").click()
+    page.wait_for_function("names => [...document.querySelectorAll('input')].some((box) => names.includes(box.value))",
+                           arg=names, timeout=30_000)
+    next(box for box in page.locator("input").all() if box.input_value() in names).click()
+    page.locator("li", has_text=name).first.click()
+    page.keyboard.press("Escape")
+
+
+class HeldAnswers:
+    """Holds the server's answers to a browser context's direct calls (``/gradio_api/run/``: events
+    with ``queue=False``, the page's check of a link among them) until ``release``, so a test reads
+    what the page does before them without racing them. Install it before the page loads."""
+
+    def __init__(self, context):
+        self.held = []
+        self.holding = True
+        context.route(lambda url: "/gradio_api/run/" in url, self._route)
+
+    def _route(self, route) -> None:
+        if self.holding:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.holding = False
+        for route in self.held:
+            route.continue_()
+        self.held.clear()
