@@ -274,27 +274,52 @@ def test_an_empty_drawing_is_refused(ink):
     assert err.value.key == "gan_err_empty_sketch"
 
 
-def test_collapse_warning_when_modes_covered_drop():
-    run = core.GanRun(core.GanSettings(), make_dataset("ring"))
-    run.metric_history = [{"iteration": 100, "modes_covered": 5}, {"iteration": 200, "modes_covered": 8},
-                          {"iteration": 300, "modes_covered": 8}]
-    assert core.collapse_warning(run) is None
-    run.metric_history.append({"iteration": 400, "modes_covered": 7})
-    assert core.collapse_warning(run) is None          # one view one mode short: noise
-    run.metric_history.append({"iteration": 500, "modes_covered": 7})
-    assert core.collapse_warning(run) == (7, 8, 200)   # sustained
-    run.metric_history.append({"iteration": 600, "modes_covered": 8})
-    run.metric_history.append({"iteration": 700, "modes_covered": 3})
-    assert core.collapse_warning(run) == (3, 8, 200)   # a fall of five modes at once
+def _history(dataset, counts):
+    run = core.GanRun(core.GanSettings(dataset=dataset), make_dataset(dataset))
+    run.metric_history = [{"iteration": i, "modes_covered": c} for i, c in counts]
+    return run
 
 
-def test_no_collapse_warning_before_two_modes_were_ever_covered():
-    """Seen in a screenshot at iteration 185: one mode found by chance, then lost, was called collapse."""
-    run = core.GanRun(core.GanSettings(), make_dataset("ring"))
-    run.metric_history = [{"iteration": i, "modes_covered": c} for i, c in [(33, 0), (66, 1), (99, 0), (132, 0)]]
+def test_collapse_warning_when_a_quarter_of_the_covered_modes_is_lost():
+    """Issue 19: on the 8-mode ring a quarter is two modes: 8 -> 7 is a mode at its edge, not
+    collapse; 8 -> 6 in two views in a row is."""
+    run = _history("ring", [(100, 5), (200, 8), (300, 8)])
     assert core.collapse_warning(run) is None
-    run.metric_history = [{"iteration": i, "modes_covered": c} for i, c in [(33, 2), (66, 0), (99, 0)]]
-    assert core.collapse_warning(run) == (0, 2, 33)
+    for view in [(400, 7), (500, 7), (600, 6)]:
+        run.metric_history.append({"iteration": view[0], "modes_covered": view[1]})
+        assert core.collapse_warning(run) is None      # 7, 7: less than a quarter lost; 6: one view
+    run.metric_history.append({"iteration": 700, "modes_covered": 6})
+    assert core.collapse_warning(run) == (6, 8, 200)   # two views in a row a quarter short
+    run.metric_history.append({"iteration": 800, "modes_covered": 3})
+    assert core.collapse_warning(run) == (3, 8, 200)
+    run.metric_history.append({"iteration": 900, "modes_covered": 8})
+    assert core.collapse_warning(run) is None          # all found again
+
+
+def test_the_collapse_thresholds_are_shares_of_the_modes_not_counts():
+    """The 25-mode grid (issue 19 saw a warning at 21 of 25): 20 after 23 is no collapse, 17
+    (a quarter of 23 lost) is; good samples on 20 of 25 modes are not "missing modes", on 12 are."""
+    run = _history("grid", [(100, 20), (200, 23), (300, 20), (400, 20), (500, 18)])
+    assert core.collapse_warning(run) is None
+    run.metric_history += [{"iteration": 600, "modes_covered": 17}, {"iteration": 700, "modes_covered": 17}]
+    assert core.collapse_warning(run) == (17, 23, 200)
+    good = 0.9
+    assert not core.missing_modes(core.ModeMetrics(np.full(25, 90), good, 20))
+    assert not core.missing_modes(core.ModeMetrics(np.full(25, 90), good, 13))   # 13 > 25 / 2
+    assert core.missing_modes(core.ModeMetrics(np.full(25, 90), good, 12))
+    assert core.missing_modes(core.ModeMetrics(np.full(8, 90), good, 4))         # 4 <= 8 / 2
+    assert not core.missing_modes(core.ModeMetrics(np.full(8, 90), good, 5))
+    assert not core.missing_modes(core.ModeMetrics(np.full(8, 90), 0.3, 4))      # poor samples: not collapse
+
+
+def test_no_collapse_warning_before_most_modes_were_ever_covered():
+    """Seen in a screenshot at iteration 185: one mode found by chance, then lost, was called
+    collapse; the non-saturating preset finds 2 modes at iteration 150 and loses them again long
+    before it covers all 8."""
+    assert core.collapse_warning(_history("ring", [(33, 0), (66, 1), (99, 0), (132, 0)])) is None
+    assert core.collapse_warning(_history("ring", [(33, 2), (66, 0), (99, 0)])) is None
+    assert core.collapse_warning(_history("ring", [(33, 4), (66, 0), (99, 0)])) is None   # 4 of 8 is not most
+    assert core.collapse_warning(_history("ring", [(33, 5), (66, 0), (99, 0)])) == (0, 5, 33)
 
 
 def test_an_unknown_step_mode_is_refused():
@@ -303,30 +328,60 @@ def test_an_unknown_step_mode_is_refused():
     assert err.value.key == "gan_err_step_mode"
 
 
-def _preset_run(name):
-    """The preset's run, trained headless to its own iteration count."""
+def _preset_run(name, view_every=100):
+    """The preset's run, trained headless to its own iteration count, with a view (as the live
+    page draws them) every ``view_every`` iterations, so the collapse warning sees a history."""
     config = _preset_config(name)
     run = core.GanRun(config, make_dataset(config.dataset))
-    core.train(run, config.iterations)
-    return run, core.snapshot(run).modes
+    while run.iteration < config.iterations:
+        core.train(run, min(view_every, config.iterations - run.iteration))
+        snap = core.snapshot(run)
+    return run, snap.modes
 
 
 def test_the_mode_collapse_preset_ends_collapsed_with_good_samples():
     """Issue 19: a "mode collapse" preset collapses. With its own 3,000 iterations and seed 0 it
-    ends on 4 of 8 modes with 94% high-quality samples, and the status warns of it."""
+    covers 8 of 8 modes near iteration 700, then ends on 5 of 8 with 80% high-quality samples
+    (torch 2.13's AVX2 and AVX-512 kernels; 4 of 8 with 85% on its plain kernel: a GAN's path
+    is chaotic, so its last digits of rounding matter), and the status warns of it."""
     run, modes = _preset_run("gan_preset_collapse")
-    assert modes.modes_covered <= 5 and modes.hq_share >= 0.8
-    assert core.missing_modes(modes)
+    assert modes.modes_covered <= 5 and modes.hq_share >= 0.75
+    assert core.collapse_warning(run) is not None or core.missing_modes(modes)
     snap = core.snapshot(run)
     assert "Mode collapse" in tab.status_text(run, snap, "", "en")
     assert "模式坍塌" in tab.status_text(run, snap, "", "zh")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: the preset ends at 1 of 8 modes (53% high quality) with a "
-                                       "collapse warning (3 modes at iteration 250) after its 2,000 iterations")
 def test_the_non_saturating_preset_covers_the_ring_without_a_collapse_warning():
     """Issue 19: "non-saturating: G learns" ends with ≥ 7 of 8 modes covered, its own iteration
-    count and seed, and no collapse warning while most modes are covered."""
+    count and seed, and no collapse warning while most modes are covered. Seed 0 covers 8 of 8
+    from iteration 1,700 and ends at 8 of 8 with 33% high-quality samples."""
     run, modes = _preset_run("gan_preset_nonsaturating")
     assert modes.modes_covered >= 7
     assert core.collapse_warning(run) is None and not core.missing_modes(modes)
+    assert "Mode collapse" not in tab.status_text(run, core.snapshot(run), "", "en")
+
+
+def test_the_saturating_preset_still_stalls_after_its_own_iterations():
+    """Issue 19: same settings, minimax loss: after the preset's 3,000 iterations G is still
+    near the origin (seed 0: radius 0.31, the ring's is 2) and covers no mode."""
+    run, modes = _preset_run("gan_preset_saturating", view_every=1000)
+    with torch.no_grad():
+        radius = run.G(run.eval_z).norm(dim=1).mean().item()
+    assert radius < 1.0 and modes.modes_covered == 0
+
+
+def test_the_two_loss_presets_differ_only_in_the_loss():
+    saturating, non_saturating = tab.PRESETS["gan_preset_saturating"], tab.PRESETS["gan_preset_nonsaturating"]
+    assert saturating.keys() == non_saturating.keys()
+    assert {k for k in saturating if saturating[k] != non_saturating[k]} == {"loss"}
+
+
+def test_the_grid_preset_ends_with_most_modes_covered_and_no_warning():
+    """Issue 19: the 25-mode grid warned of mode collapse at 21 of 25. With its own 10,000
+    iterations and seed 0 it ends at 20 of 25 with 90% high-quality samples (23 of 25 on torch's plain CPU kernel):
+    most modes, no warning."""
+    run, modes = _preset_run("gan_preset_grid", view_every=250)
+    assert modes.n_modes == 25 and modes.modes_covered > 25 / 2
+    assert core.collapse_warning(run) is None and not core.missing_modes(modes)
+    assert "Mode collapse" not in tab.status_text(run, core.snapshot(run), "", "en")

@@ -45,6 +45,10 @@ class GanLimits:
     hq_stds: float = 3.0              # Srivastava 2017: a sample within 3 std of a mode is high quality
     min_hq_per_mode: int = 20         # a mode is covered when it gets this many HQ samples of eval_samples
     collapse_hq_share: float = 0.5    # good samples yet modes missing: mode collapse, not poor samples
+    # issue 19: no warning merely because a few of many modes are still missing (the 25-mode grid
+    # warned at 21 of 25). Shares, not counts, so one rule fits the ring and the grid:
+    collapse_mode_share: float = 0.5  # good samples on at most half the modes: G settled on a few
+    collapse_drop_share: float = 0.25  # a quarter of the best coverage lost: G abandoned modes
     plane_half_width: float = 3.0     # the plane shown and histogrammed is [-3, 3]^2
     heatmap_cells: int = 48           # D is evaluated on a 48 x 48 grid
     histogram_bins: int = 30          # KL / JS are estimated on a 30 x 30 grid
@@ -426,24 +430,37 @@ def _record(run: GanRun, **metrics) -> None:
         run.metric_history.append({"iteration": run.iteration, **metrics})
 
 
+def few_modes(covered: int, total: int) -> bool:
+    """At most ``collapse_mode_share`` of the modes covered: a minority of them."""
+    return covered <= LIMITS.collapse_mode_share * total
+
+
 def collapse_warning(run: GanRun) -> tuple[int, int, int] | None:
-    """(covered now, best so far, iteration of the best) when fewer modes are covered than
-    earlier in this run, in the last two views or by two modes at once: the signature of mode
-    collapse. A single view one mode short is sampling noise (it made the warning flicker on the
-    25-mode grid). A run that never covered two modes has nothing to collapse from: early in
-    training one mode found by chance and lost again is not collapse. None otherwise."""
+    """(covered now, best so far, iteration of the best) when the run once covered most modes
+    and has since lost at least ``collapse_drop_share`` of them, in each of the last two views:
+    G abandoned modes it had found, the signature of mode collapse. Both rules are shares, so
+    they scale with the number of modes: on the 8-mode ring a loss of two modes (one is sampling
+    noise at a mode's edge), on the 25-mode grid after 23 covered, of six, so a grid run at 20
+    or 21 of 25 gets no warning. A run that never covered most modes has nothing to collapse
+    from: early in training a mode or two found by chance and lost again is not collapse (a run
+    that stays on a few modes with good samples gets ``missing_modes`` instead). None otherwise."""
+    if run.data.modes is None:
+        return None
+    total = len(run.data.modes)
     covered = [(m["modes_covered"], m["iteration"]) for m in run.metric_history if "modes_covered" in m]
     if len(covered) < 2:
         return None
     best, best_at = max(covered, key=lambda c: (c[0], -c[1]))
-    if best < 2:
+    (before, before_at), (now, _) = covered[-2], covered[-1]
+    lost = lambda c: c <= (1 - LIMITS.collapse_drop_share) * best  # noqa: E731
+    if few_modes(best, total) or best_at >= before_at or not (lost(before) and lost(now)):
         return None
-    now, before = covered[-1][0], covered[-2][0]
-    sustained = now < best and before < best and best_at < covered[-2][1]
-    return (now, best, best_at) if sustained or now <= best - 2 else None
+    return now, best, best_at
 
 
 def missing_modes(modes: ModeMetrics) -> bool:
-    """Most samples are good, yet some modes get none: G dropped modes rather than failing to
-    learn (the other face of mode collapse, beside coverage that drops)."""
-    return modes.hq_share >= LIMITS.collapse_hq_share and modes.modes_covered < modes.n_modes
+    """Most samples are good, yet they cover only a minority of the modes (``few_modes``): G
+    dropped modes rather than failing to learn (the other face of mode collapse, beside coverage
+    that drops). A few of many modes missing is not collapse: the 25-mode grid preset ends at 20
+    of 25 with 90% high-quality samples."""
+    return modes.hq_share >= LIMITS.collapse_hq_share and few_modes(modes.modes_covered, modes.n_modes)

@@ -16,7 +16,7 @@ For a fixed $G$ the best $D$ is $D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(
 - **Hinge** (Lim & Ye, 2017): D minimises $\mathbb{E}[\max(0, 1 - f(x))] + \mathbb{E}[\max(0, 1 + f(G(z)))]$; G minimises $-\mathbb{E}[f(G(z))]$.
 - **Least squares** (Mao et al., 2017): D minimises $\tfrac12\mathbb{E}[(f(x) - 1)^2] + \tfrac12\mathbb{E}[f(G(z))^2]$, G minimises $\tfrac12\mathbb{E}[(f(G(z)) - 1)^2]$.
 
-**Mode collapse**: G can fool D by putting all its samples on a few modes of the data; D then learns to reject those, G jumps elsewhere, and the data's other modes are never covered. Srivastava et al. (2017) measure it on Gaussian mixtures: a sample is **high quality** if it lies within $3\sigma$ of a mode, and a mode is **covered** when it receives at least 20 of 2,500 high-quality samples. KL and JS are estimated on a $30 \times 30$ histogram of the plane. The lab warns when fewer modes are covered than earlier in the run, or when samples are good yet modes are missing: try the preset *mode collapse*.
+**Mode collapse**: G can fool D by putting all its samples on a few modes of the data; D then learns to reject those, G jumps elsewhere, and the data's other modes are never covered. Srivastava et al. (2017) measure it on Gaussian mixtures: a sample is **high quality** if it lies within $3\sigma$ of a mode, and a mode is **covered** when it receives at least 20 of 2,500 high-quality samples. KL and JS are estimated on a $30 \times 30$ histogram of the plane. The lab warns when the run has lost a quarter or more of the modes it once covered (after covering most of them), or when most samples are high quality yet they cover only half of the modes or fewer: try the preset *mode collapse*.
 
 What you see: the background is D's output over the plane (green = "real", purple = "fake"); orange arrows are $-\nabla_x L_G$ on generated points, the way G's loss pushes each one; grey lines are a grid of latent values mapped through G (the generator's manifold).
 """,
@@ -134,7 +134,7 @@ $$\min_G \max_D V(D,G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + \mathbb{
 - **Hinge**（Lim 与 Ye，2017）：D 最小化 $\mathbb{E}[\max(0, 1 - f(x))] + \mathbb{E}[\max(0, 1 + f(G(z)))]$；G 最小化 $-\mathbb{E}[f(G(z))]$。
 - **最小二乘**（Mao 等，2017）：D 最小化 $\tfrac12\mathbb{E}[(f(x) - 1)^2] + \tfrac12\mathbb{E}[f(G(z))^2]$，G 最小化 $\tfrac12\mathbb{E}[(f(G(z)) - 1)^2]$。
 
-**模式坍塌**：G 可以把所有样本放在数据的少数几个模式上来骗过 D；D 随后学会拒绝它们，G 又跳到别处，数据的其他模式始终没有被覆盖。Srivastava 等（2017）在高斯混合上度量它：距某个模式 $3\sigma$ 以内的样本是**高质量**样本；一个模式在 2500 个样本中得到至少 20 个高质量样本即算**被覆盖**。KL 和 JS 在平面的 $30 \times 30$ 直方图上估计。当覆盖的模式比之前少，或样本质量不错却缺少模式时，实验室会给出警告：试试预设“模式坍塌”。
+**模式坍塌**：G 可以把所有样本放在数据的少数几个模式上来骗过 D；D 随后学会拒绝它们，G 又跳到别处，数据的其他模式始终没有被覆盖。Srivastava 等（2017）在高斯混合上度量它：距某个模式 $3\sigma$ 以内的样本是**高质量**样本；一个模式在 2500 个样本中得到至少 20 个高质量样本即算**被覆盖**。KL 和 JS 在平面的 $30 \times 30$ 直方图上估计。当训练曾覆盖大多数模式、之后又丢掉了其中四分之一或更多时，或者大多数样本是高质量样本、却只覆盖了一半或更少的模式时，实验室会给出警告：试试预设“模式坍塌”。
 
 图中：背景是 D 在平面上的输出（绿 = “真”，紫 = “假”）；橙色箭头是生成点上的 $-\nabla_x L_G$，即 G 的损失推动每个点的方向；灰色网格线是潜空间网格经 G 映射后的样子（生成器的流形）。
 """,
