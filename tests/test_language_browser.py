@@ -21,8 +21,8 @@ import pytest
 import demos
 from components import i18n
 from demos.lessons.core import lessons
-from tests.browser import HeldAnswers, choose_language, selected_tab, wait_selected
-from tests.conftest import screenshot
+from tests.browser import HeldAnswers, choose_language, press, selected_tab, wait_selected
+from tests.conftest import screenshot, title_contains
 
 LOADS = 3
 
@@ -88,6 +88,21 @@ def test_the_footer_language_switch_turns_every_tab_label_chinese(page_factory):
     assert page.evaluate(TOP_TABS)[0] == "Attention"
     choose_language(page, "简体中文")
     wait_all_chinese(page)
+
+
+
+def test_after_the_footer_switch_the_server_answers_in_chinese(page_factory):
+    """Issue 15: server-made text follows the footer's language too: after an English page turns
+    Chinese, the next analysis titles its plot in Chinese and a bad input is refused in Chinese."""
+    page = page_factory("en-US")
+    title_contains(page, "Layer 0", timeout=120_000)   # the default text, analysed as the page opens
+    choose_language(page, "简体中文")
+    wait_all_chinese(page)
+    press(page, "attention_run")
+    title_contains(page, "第 0 层", timeout=120_000)
+    page.locator("#attention_text textarea").fill("")
+    press(page, "attention_run")
+    page.wait_for_selector(".toast-body >> text=请输入文字", timeout=60_000)
 
 
 LESSON = lessons()[1]
