@@ -25,6 +25,10 @@ CSS = """
 #app_header { gap: 12px; align-items: baseline; }
 #app_header p { margin: 0; }
 #app_title { flex: 0 0 auto !important; font-size: 1.25rem; }
+/* a dropdown's value stops short of its arrow (which gradio lays over the input) */
+.gradio-container input[role="combobox"] { padding-right: 24px !important; text-overflow: ellipsis; }
+/* an export panel before its first export: one line, not gradio's 236-px empty drop zone */
+[id$="_export_files"] .empty { min-height: 0 !important; height: 44px !important; }
 @media (max-width: 640px) {
   .gradio-container { padding-left: 4px !important; padding-right: 4px !important; }
   .gradio-container .row { flex-wrap: wrap !important; }

@@ -2,7 +2,8 @@
 
     python scripts/screenshots.py                  # docs/screenshot-<lab>.png, 1280×720, English
     python scripts/screenshots.py --review DIR     # every lab and sub-view, 1280×720 and 390×844,
-                                                   # English and Chinese, full page, into DIR
+                                                   # English and Chinese, full page, into DIR, and
+                                                   # DIR/checks.txt: what to look at in each
     python scripts/screenshots.py gan vae          # only these labs (either mode)
 
 Run by hand, not by the tests. It serves the app offline (HF_HUB_OFFLINE=1) on a free local port
@@ -52,7 +53,7 @@ class View:
     tab: int | None = None                # the sub-tab (index among the lab's sub-tabs) to show first
     press: tuple[str, ...] = ()           # buttons (by id) pressed in turn
     between: str = ""                     # JS condition before each later press (default: idle)
-    link: str | None = None               # opens the page afresh at this link (the lab's own if "")
+    link: str | None = None               # opens the page afresh at this link first
     idle: bool = True                     # also wait until nothing is in progress
 
 
@@ -70,7 +71,7 @@ def tabs_of(names: str, tab0_wait: str, **special: View) -> tuple[View, ...]:
 
 
 LABS = {
-    "attention": Lab("layer=3&head=2", "#attention_views", tabs_of(
+    "attention": Lab("layer=4&head=0", "#attention_views", tabs_of(   # a previous-token head
         "head model census token aggregates arithmetic toy positions generation explain",
         drawn("attention_head_plot"),
         toy=View("toy", drawn("attention_toy_plot"), tab=6),
@@ -108,8 +109,8 @@ LABS = {
         judge=View("judge", drawn("text2image_judge_figure"), tab=6, press=("text2image_judge",)))),
 }
 
-IDLE = """() => ![...document.querySelectorAll('[data-testid=status-tracker] .progress-text, .eta-bar')]
-    .some(e => e.getBoundingClientRect().width > 0)"""
+IDLE = """() => ![...document.querySelectorAll('[data-testid=status-tracker] .progress-text, .eta-bar,'
+    + '[data-testid=status-tracker].generating')].some(e => e.getBoundingClientRect().width > 0)"""
 
 SHOW_TAB = """([selector, index]) => {
     // a sub-tab by its place: the strip's hidden copy names them all; the visible strip or,
@@ -132,6 +133,7 @@ CHECKS = """() => {
     for (const plot of document.querySelectorAll('.js-plotly-plot')) {
         const texts = [...plot.querySelectorAll('text')].filter(t => t.textContent.trim() && shown(t))
             .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
+        if (texts.length > 400) { overlaps.push(`(${texts.length} texts in one plot: not checked)`); continue; }
         texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
             if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
                 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) overlaps.push(`${a} / ${b}`);
@@ -190,7 +192,7 @@ def open_lab(browser, url: str, key: str, query: str, size: tuple[int, int], lan
     return page
 
 
-def wait(page, condition: str, idle: bool = True, timeout_s: float = 600) -> None:
+def wait(page, condition: str, idle: bool = True, timeout_s: float = 300) -> None:
     page.wait_for_function(f"() => {condition}", timeout=timeout_s * 1000, polling=100)
     if idle:
         page.wait_for_timeout(500)      # a redraw after the last answer, and a slow tracker
@@ -231,7 +233,10 @@ def readme(browser, url: str, keys: list[str]) -> None:
 
 
 def review(browser, url: str, keys: list[str], folder: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "checks.txt").write_text("")
     for key in keys:
         lab = LABS[key]
         for size in SIZES:
@@ -242,9 +247,11 @@ def review(browser, url: str, keys: list[str], folder: Path) -> None:
                         if page is not None:
                             page.context.close()
                         page = open_lab(browser, url, key, view.link or lab.link, size, lang)
-                    started = time.monotonic()
-                    show(page, lab, view)
-                    path = folder / f"{key}-{view.name}-{lang}-{size[0]}.png"
+                    started, path = time.monotonic(), folder / f"{key}-{view.name}-{lang}-{size[0]}.png"
+                    try:
+                        show(page, lab, view)
+                    except PlaywrightTimeoutError:   # the picture shows what it was waiting for
+                        print(f"{path.name}: timed out waiting for {view.wait}", flush=True)
                     page.screenshot(path=str(path), full_page=True)
                     with open(folder / "checks.txt", "a") as checks:
                         print(check(page, path.name, lang), file=checks)

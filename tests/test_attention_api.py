@@ -48,6 +48,16 @@ def test_empty_text_gets_a_message(client, text):
         client.predict(text, "shakespeare-gpt", 0, 0, 0, "head", api_name="/attention")
 
 
+def test_a_one_token_text_gets_a_message():
+    # one token attends only to itself: the lab says so instead of failing to size its query slider
+    # (the page's own error was "Slider minimum must be less than maximum")
+    model, tokenizer = models.load_causal_lm("shakespeare-gpt")
+    assert len(tokenizer("x")["input_ids"]) == 1
+    with pytest.raises(core.InputError, match="one token"):
+        core.analyse(model, tokenizer, "x")
+    assert core.analyse(model, tokenizer, "xy z").attn.shape[2] >= 2
+
+
 @pytest.mark.parametrize("layer,head,query,message", [
     (6, 0, 0, "Layer must be between 0 and 5, got 6"),        # the bundled model's 6 layers of 6 heads
     (0, 6, 0, "Head must be between 0 and 5, got 6"),

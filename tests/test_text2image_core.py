@@ -253,3 +253,14 @@ def test_dpm_solver_needs_two_steps():
     with pytest.raises(InputError):
         core.check_steps("dpmpp", 1)
     core.check_steps("ddim", 1)
+
+
+def test_the_word_map_labels_every_prompt_word(lab):
+    # prompt words are placed first and may sit on other markers, so the crowded centre never hides them
+    from demos.text2image import figures
+
+    words = core.word_map(lab)
+    prompt = core.tokenize(lab.tokenizer, "a small blue square at the bottom right")
+    figure = figures.word_map_figure(words, prompt, "en")
+    labelled = {t for trace in figure["data"] for t in trace.get("text", []) if t}
+    assert {w for w in prompt.tokens if w in words.words} <= labelled

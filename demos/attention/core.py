@@ -162,6 +162,8 @@ class Analysis:
 
 def analyse(model, tokenizer, text: str, limits: AttentionLimits = LIMITS) -> Analysis:
     encoded = encode(tokenizer, model, text, limits)
+    if len(encoded.ids) < 2:    # one token attends only to itself: no pattern to show, no query to pick
+        raise InputError("att_err_one_token", token=encoded.labels[0] if encoded.labels else "")
     return Analysis(encoded, run_model(model, encoded.ids), model_context(model))
 
 

@@ -253,8 +253,8 @@ def arithmetic_figure(steps: HeadArithmetic, labels: list[str], layer: int, head
     return figure(data, with_token_axes(layout, token_axes))
 
 
-def _number_cells(matrix: np.ndarray) -> list[list[str]]:
-    return [["−∞" if np.isinf(v) else f"{v:.2f}" for v in row] for row in matrix]
+def _number_cells(matrix: np.ndarray, decimals: int = 2) -> list[list[str]]:
+    return [["−∞" if np.isinf(v) else f"{v:.{decimals}f}" for v in row] for row in matrix]
 
 
 def toy_figure(toy: ToyExample, lang: str):
@@ -272,12 +272,17 @@ def toy_figure(toy: ToyExample, lang: str):
     data = []
     for n, (_, matrix, rows, cols) in enumerate(panels):
         is_prob = n == 10
+        # x and the weights have one decimal (core.toy_example); "-0.90" overran x's six narrow cells
+        decimals = 1 if n < 4 else 2
         data.append(on_cell({"type": "heatmap", "z": np.where(np.isinf(matrix), np.nan, matrix),
-                             "text": _number_cells(matrix), "texttemplate": "%{text}", "textfont": {"size": 12},
+                             "text": _number_cells(matrix, decimals), "texttemplate": "%{text}", "textfont": {"size": 12},
                              "colorscale": COLORSCALE if is_prob else "RdBu", "reversescale": not is_prob,
                              **({} if is_prob else {"zmid": 0}), "showscale": False, "hoverinfo": "skip"}, n))
-        cell_axes(layout, n, x={"tickmode": "array", "tickvals": list(range(len(cols))), "ticktext": cols},
-                  y={"tickmode": "array", "tickvals": list(range(len(rows))), "ticktext": rows, "autorange": "reversed"})
+        # no grid or zero line: they showed through the masked (−∞, empty) cells
+        plain = {"showgrid": False, "zeroline": False}
+        cell_axes(layout, n, x={"tickmode": "array", "tickvals": list(range(len(cols))), "ticktext": cols, **plain},
+                  y={"tickmode": "array", "tickvals": list(range(len(rows))), "ticktext": rows, "autorange": "reversed",
+                     **plain})
     return figure(data, layout)
 
 

@@ -90,6 +90,7 @@ An **induction head** (Olsson et al., 2022) completes patterns: after "… A B �
                      "{context} tokens and this view shows at most {limit}.",
     "att_tokens_info": "{n} tokens. Matches the model's own attention weights: max |difference| = {diff:.1e}.",
     "att_err_empty": "Please type some text: the text is empty.",
+    "att_err_one_token": "The text is one token ({token}): attention needs at least two. Type a few more words.",
     "att_err_arch": "This view needs a GPT-2-style model; '{arch}' has a different layout.",
 }
 
@@ -178,5 +179,6 @@ $$A_{ij} = \frac{e^{S_{ij}}}{\sum_{j' \le i} e^{S_{ij'}}},\qquad \mathrm{head}(X
     "att_truncated": "文本已截断为前 {kept} 个词元（原有 {total} 个）；模型最多看 {context} 个词元，本视图最多显示 {limit} 个。",
     "att_tokens_info": "共 {n} 个词元。与模型自身的注意力权重一致：最大绝对误差 = {diff:.1e}。",
     "att_err_empty": "请输入文字：文本为空。",
+    "att_err_one_token": "文本只有一个词元（{token}）：注意力至少需要两个。请多输入几个词。",
     "att_err_arch": "此视图需要 GPT-2 结构的模型；“{arch}”的结构不同。",
 }

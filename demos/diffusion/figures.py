@@ -119,9 +119,11 @@ def compare_figure(panels: list[tuple[str, np.ndarray]], lang: str) -> dict:
     panel two samples wide, the figure as tall as makes them DIGIT_PX on a projector."""
     count = len(panels)
     rows = -(-len(panels[0][1]) // pictures.shown_columns(len(panels[0][1])))
-    height = 110 + rows * COMPARE_PANEL_PX // pictures.SHOWN_COLUMNS
+    # each panel's title in four short lines: in one, three panels' titles ran into each other at 390 px
+    height = 155 + rows * COMPARE_PANEL_PX // pictures.SHOWN_COLUMNS
     layout = base_layout(translate("dif_compare_title", lang), height,
-                         margin={"l": 20, "r": 20, "t": 90, "b": 20}) | grid(1, count, [t for t, _ in panels], hspace=0.03)
+                         margin={"l": 20, "r": 20, "t": 135, "b": 20}) | grid(1, count, [t for t, _ in panels], hspace=0.03)
+    layout["title"] |= {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}}   # above the panel titles
     data = []
     for n, (_, batch) in enumerate(panels):
         size = batch.shape[-1]
@@ -139,7 +141,10 @@ def loss_figure(curve: LossCurve, total_steps: int, lang: str) -> dict:
              "name": translate("dif_loss_smooth", lang), "line": {"color": "#1f77b4", "width": 2.5}}]
     done = int(curve.steps[-1]) if len(curve.steps) else 0
     title = translate("dif_loss_title", lang, step=done, total=total_steps)
-    layout = base_layout(title, 330, legend={"orientation": "h", "y": -0.3})
+    # the title in two lines and the legend at the figure's foot: at 390 px the one-line title
+    # ran off the right edge and the legend onto the axis title
+    layout = base_layout(title, 350, legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                         margin={"l": 70, "r": 30, "t": 80, "b": 90})
     layout["xaxis"] = {"title": {"text": translate("dif_axis_train_step", lang)}, "range": [0, total_steps], "gridcolor": "#eee"}
     layout["yaxis"] = {"title": {"text": "‖ε − ε_θ‖²"}, "gridcolor": "#eee", "rangemode": "tozero"}
     return figure(data, layout)

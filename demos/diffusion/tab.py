@@ -444,9 +444,13 @@ def export(record, session, lang: str):
 # Every sub-tab puts its controls in a side column beside its pictures, so a projector (1280×720)
 # shows the samples without scrolling; on a phone the column stacks above them. Samples are
 # upscaled nearest-neighbour (images.py); the browser keeps them crisp when it scales them too.
+# The 2D lab's live buttons sit three to a row in the side column, with narrow padding: at
+# 1280×720 "▶ Start" broke over two lines.
 CSS = """
 #diffusion_intro p { margin: 0; }
 .diffusion-pixels img { image-rendering: pixelated; }
+#diffusion_2d_start, #diffusion_2d_pause, #diffusion_2d_resume, #diffusion_2d_step, #diffusion_2d_reset {
+  white-space: nowrap; padding-left: 6px !important; padding-right: 6px !important; }
 """
 
 

@@ -182,8 +182,8 @@ def layout() -> dict:
             with gr.Row():
                 c |= controls.build(settings, "gan", ["lr_g", "lr_d"], lr_g={"min_width": 120},
                                     lr_d={"min_width": 120})
-            with gr.Row():
-                c |= controls.build(settings, "gan", ["d_steps", "batch"])
+            # one a line: side by side, their Chinese labels broke a character a line on a phone
+            c |= controls.build(settings, "gan", ["d_steps", "batch"])
             with gr.Accordion(I18N("gan_networks"), open=False):
                 c |= controls.build(settings, "gan", ["width", "depth", "noise_dim", "arch"])
             with gr.Row():

@@ -374,25 +374,39 @@ def tokens_figure(prompt: core.Prompt, embeddings: np.ndarray, lang: str) -> dic
 
 
 def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 360, height_px: float = 330,
-                     char_px: float = 7.5, line_px: float = 18) -> list[bool]:
-    """Which labels to draw so that none overlaps another, for a plot area of about width_px ×
-    height_px (a phone's, less plotly's padding around the data; a wider plot only spreads them
-    further): greedily, in the given order, each label under its marker, a text line with room
-    above and below. The others show on hover. (Words the model has learned as synonyms sit on
-    one point, "top" and 顶部: only the first of them is labelled.)"""
+                     char_px: float = 7.5, line_px: float = 18, marker_px: float = 5,
+                     always: int = 0) -> list[str | None]:
+    """Where to draw each label (a plotly textposition, or None: not drawn) so that none overlaps
+    another, for a plot area of about width_px × height_px (a phone's, less plotly's padding around
+    the data; a wider plot only spreads them further): greedily, in the given order, under its
+    marker, else above, right or left of it. A label also leaves every other word's marker
+    (marker_px around its point) uncovered, except the first ``always`` (the prompt's words,
+    labelled wherever no other label is): in the crowded centre labels sat on other words'
+    markers. The others show on hover. (Words the model has learned as synonyms sit on one point,
+    "top" and 顶部: only the first of them is labelled.)"""
     span = np.ptp(xy, axis=0)
     span[span == 0] = 1
     sx = (xy[:, 0] - xy[:, 0].min()) / span[0] * width_px
     sy = (xy[:, 1].max() - xy[:, 1]) / span[1] * height_px        # screen y grows downwards
-    placed, keep = [], []
-    for x, y, label in zip(sx, sy, labels):
-        w = sum(char_px * (1 if ch.isascii() else 1.7) for ch in label)
-        box = (x - w / 2, y + 5, x + w / 2, y + 5 + line_px)
-        free = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
-        keep.append(free)
-        if free:
-            placed.append(box)
-    return keep
+    markers = [(x - marker_px, y - marker_px, x + marker_px, y + marker_px) for x, y in zip(sx, sy)]
+
+    def clear(box, boxes) -> bool:
+        return all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in boxes)
+
+    placed, where = [], []
+    for n, (x, y, label) in enumerate(zip(sx, sy, labels)):
+        w, h = sum(char_px * (1 if ch.isascii() else 1.7) for ch in label), line_px
+        boxes = {"bottom center": (x - w / 2, y + 5, x + w / 2, y + 5 + h),
+                 "top center": (x - w / 2, y - 5 - h, x + w / 2, y - 5),
+                 "middle right": (x + 7, y - h / 2, x + 7 + w, y + h / 2),
+                 "middle left": (x - 7 - w, y - h / 2, x - 7, y + h / 2)}
+        others = markers[:n] + markers[n + 1:]
+        chosen = next((side for side, box in boxes.items()
+                       if clear(box, placed) and (n < always or clear(box, others))), None)
+        where.append(chosen)
+        if chosen:
+            placed.append(boxes[chosen])
+    return where
 
 
 def word_map_figure(words: core.WordMap, prompt: core.Prompt | None, lang: str) -> dict:
@@ -401,8 +415,9 @@ def word_map_figure(words: core.WordMap, prompt: core.Prompt | None, lang: str) 
     in_prompt = set(prompt.tokens) if prompt is not None else set()
     # label the prompt's words first, then attribute words, filler last, so the telling ones win a place
     order = sorted(range(len(words.words)), key=lambda i: (words.words[i] not in in_prompt, words.kinds[i] == "filler"))
-    shown = _label_positions(words.xy[order], [words.words[i] for i in order])
-    label_of = {i: s for i, s in zip(order, shown)}
+    sides = _label_positions(words.xy[order], [words.words[i] for i in order],
+                             always=sum(word in in_prompt for word in words.words))
+    side_of = dict(zip(order, sides))
     layout = base_layout(translate("t2i_words_title", lang, a=f"{words.explained[0]:.0%}", b=f"{words.explained[1]:.0%}"),
                          500, legend={"orientation": "h", "y": -0.12}, margin={"l": 20, "r": 20, "t": 60, "b": 40})
     layout["xaxis"] = {"visible": False}
@@ -415,7 +430,8 @@ def word_map_figure(words: core.WordMap, prompt: core.Prompt | None, lang: str) 
                 continue
             data.append({
                 "type": "scatter", "mode": "markers+text", "x": words.xy[idx, 0], "y": words.xy[idx, 1],
-                "text": [words.words[i] if label_of[i] else "" for i in idx], "textposition": "bottom center",
+                "text": [words.words[i] if side_of[i] else "" for i in idx],
+                "textposition": [side_of[i] or "bottom center" for i in idx],
                 "hovertext": [words.words[i] for i in idx], "hoverinfo": "text",
                 "name": translate(f"t2i_kind_{kind}", lang) + (" · EN" if language == "en" else " · 中文"),
                 "legendgroup": kind,

@@ -363,17 +363,12 @@ def _seq2seq_layout() -> dict:
             c |= controls.build(V, "transformer", ["text"], text={"info": I18N("tr_input_info")})
             c["decode"] = gr.Button(I18N("tr_decode"), size="sm", elem_id="transformer_decode")
             c |= controls.build(V, "transformer", ["part"])
-            with gr.Row():
-                c |= controls.build(V, "transformer", ["layer", "head"], layer={"min_width": 120},
-                                    head={"min_width": 120})
+            # one control a line: in the ~300-px side column two sliders in a row overran it
+            c |= controls.build(V, "transformer", ["layer", "head"])
             with gr.Accordion(I18N("tr_model_box"), open=False):
-                with gr.Row():
-                    c |= controls.build(S, "transformer", ["layers", "heads"], layers={"min_width": 120},
-                                        heads={"min_width": 120})
-                c |= controls.build(S, "transformer", ["d_model", "dropout", "norm", "warmup", "lr_scale", "batch"])
-            with gr.Row():
-                c |= controls.build(S, "transformer", ["seed", "steps"], seed={"min_width": 100},
-                                    steps={"min_width": 120})
+                c |= controls.build(S, "transformer", ["layers", "heads", "d_model", "dropout", "norm", "warmup",
+                                                       "lr_scale", "batch"])
+            c |= controls.build(S, "transformer", ["seed", "steps"])
             gr.Markdown(I18N("tr_settings_info"))
         with gr.Column(scale=3, min_width=300):
             c["panel"] = live_ui.buttons("transformer")
@@ -403,9 +398,7 @@ def _induction_layout() -> dict:
             gr.Markdown(I18N("tr_ind_info"))
             c |= controls.build(I, "transformer", ["ind_vocab", "ind_half", "ind_d_model", "ind_heads", "ind_lr",
                                                    "ind_batch"])
-            with gr.Row():
-                c |= controls.build(I, "transformer", ["ind_seed", "ind_steps"], ind_seed={"min_width": 100},
-                                    ind_steps={"min_width": 120})
+            c |= controls.build(I, "transformer", ["ind_seed", "ind_steps"])
         with gr.Column(scale=3, min_width=300):
             c["panel"] = live_ui.buttons("transformer_ind")
             c["status"] = gr.Markdown(elem_id="transformer_ind_status")

@@ -299,6 +299,13 @@ def export(session, lang: str):
 # ---------------------------------------------------------------------------------------------
 # layout
 
+# the reparameterisation table keeps each number on one line and, on a phone, scrolls sideways
+# in its box: at 390 px its seven columns broke "0.986" into a digit a line
+CSS = """
+#vae_reparam_table { overflow-x: auto; }
+#vae_reparam_table th, #vae_reparam_table td { white-space: nowrap; }
+"""
+
 
 def _settings_column() -> dict:
     c = controls.build(S, "vae", ["dataset", "likelihood", "latent_dim", "beta"])
