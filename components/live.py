@@ -23,7 +23,8 @@ ahead of the turns of streams already showing progress: a learner who just press
 slice of the work in progress, not for a whole round of everyone's. A view due after a slice
 is drawn in the same turn, so a frame costs one wait in the queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
 (``CPU.turn``): on one thread for one place, or ``cores=CPU.slots`` for work on the process's
-threads, so nothing oversubscribes the cores. Views cost CPU too: a run redraws at most every
+threads, so nothing oversubscribes the cores; inside a library's loop it gives way after each
+slice at ``components.turns.checkpoint()``, so its turn is a slice long too. Views cost CPU too: a run redraws at most every
 ``stream_interval_s`` and less often when many runs share the machine, so drawing stays a small
 share of the work (``frame_interval``). Nothing holds a place across a ``yield``: the page may be
 slow to take a frame.
@@ -42,6 +43,7 @@ from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from components import turns
 from components.handlers import Keep
 from components.i18n import InputError, translate
 from components.threads import one_thread
@@ -117,12 +119,41 @@ class FairShare:
         if cancelled_while_waiting:   # the body runs without the condition's lock held
             yield False
             return
+        began = [time.perf_counter()]
         try:
-            yield True
+            with turns.holding(lambda: self._give_way(need, began, first)):
+                yield True
         finally:
             with self._cond:
                 self._busy -= need
                 self._cond.notify_all()
+
+    def _give_way(self, need: int, began: list[float], first: bool) -> None:
+        """``turns.checkpoint()`` inside a turn: after a slice, and only when somebody waits, give
+        the slots back, queue again and wait for them (``began[0]``: when the current slice
+        began). A stream's first turn queues again among the first turns: its learner still
+        waits for a first view."""
+        if time.perf_counter() - began[0] < LIMITS.slice_s:
+            return
+        with self._cond:
+            if not self._queue:
+                began[0] = time.perf_counter()
+                return
+            ticket = object()
+            self._busy -= need
+            if first:
+                self._queue.insert(self._firsts, ticket)
+                self._firsts += 1
+            else:
+                self._queue.append(ticket)
+            self._cond.notify_all()
+            while not (self._queue[0] is ticket and self._busy + need <= self.slots):
+                self._cond.wait(LIMITS.poll_s)
+            self._queue.popleft()
+            self._firsts -= first
+            self._busy += need
+            self._cond.notify_all()
+        began[0] = time.perf_counter()
 
     def waiting(self) -> int:
         """Turns queued now (the benchmark and the tests read it)."""

@@ -14,12 +14,16 @@ import threading
 
 import torch
 
+from components import turns
+
 _GLOBAL_RNG = threading.Lock()
 
 
 @contextlib.contextmanager
 def global_rng_seeded(seed: int):
     """Run the body with torch's global CPU RNG seeded to ``seed``, alone, and restore it after."""
-    with _GLOBAL_RNG, torch.random.fork_rng(devices=[]):
+    # no giving way at the CPU meanwhile (components.turns): a turn that then waited on this lock
+    # would hold a core the lock's owner needs to finish
+    with _GLOBAL_RNG, torch.random.fork_rng(devices=[]), turns.holding(None):
         torch.manual_seed(seed)
         yield

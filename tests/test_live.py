@@ -10,7 +10,7 @@ import time
 import pytest
 from gradio_client import Client
 
-from components import live
+from components import live, turns
 from components.i18n import InputError
 
 
@@ -84,6 +84,65 @@ def test_a_streams_first_turn_goes_ahead_of_the_turns_of_streams_already_shown()
     for thread in threads:
         thread.join(5)
     assert order == ["f1", "f3", "a", "b", "c"]
+
+
+def test_long_work_gives_way_at_its_checkpoints_and_only_when_somebody_waits():
+    """One slot: a long one-shot job (a decoding's token loop) holds its turn and calls
+    ``turns.checkpoint()`` between steps. A turn asked for meanwhile is served before the job
+    ends, as soon as the job's slice is over; alone, the job never leaves its turn."""
+    share = live.FairShare(slots=1)
+    order: list[str] = []
+    asked = threading.Event()
+
+    def job(steps: int):
+        with share.turn():
+            for n in range(steps):
+                order.append(f"job {n}")
+                if n == 0:
+                    asked.set()
+                    while share.waiting() < 1:   # the other turn is queued before step 1 ends
+                        time.sleep(0.001)
+                end = time.perf_counter() + live.LIMITS.slice_s   # each step is a slice of work
+                while time.perf_counter() < end:
+                    pass
+                turns.checkpoint()
+
+    def other():
+        asked.wait(5)
+        with share.turn():
+            order.append("other")
+
+    threads = [threading.Thread(target=job, args=(4,)), threading.Thread(target=other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["job 0", "other", "job 1", "job 2", "job 3"]
+
+    # nobody waiting: checkpoints keep the turn (no queue entry, nothing else to run)
+    with share.turn():
+        for _ in range(3):
+            time.sleep(live.LIMITS.slice_s)
+            turns.checkpoint()
+            assert share.waiting() == 0
+    # outside any turn, and inside the global-RNG lock, a checkpoint does nothing
+    turns.checkpoint()
+    from components.seeding import global_rng_seeded
+    def waiter():
+        with share.turn():
+            order.append("waiter")
+
+    order.clear()
+    blocked = threading.Thread(target=waiter)
+    with share.turn(), global_rng_seeded(0):
+        blocked.start()
+        while share.waiting() < 1:
+            time.sleep(0.001)
+        time.sleep(live.LIMITS.slice_s)
+        turns.checkpoint()          # must not give the slot to the waiter while the RNG is held
+        assert share.waiting() == 1 and order == []
+    blocked.join(5)
+    assert order == ["waiter"]
 
 
 def test_a_cancelled_wait_gives_up_its_place():

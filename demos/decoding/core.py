@@ -24,6 +24,7 @@ from transformers.generation.logits_process import (
 )
 from transformers.generation.utils import GenerateDecoderOnlyOutput
 
+from components import turns
 from components.i18n import InputError
 from components.models import model_context
 from components.seeding import global_rng_seeded
@@ -289,6 +290,7 @@ def greedy(model, prompt: list[int], strategy: Strategy, new_tokens: int, eos_id
         ids.append(token)
         if token == eos_id or len(tokens) == new_tokens:
             break
+        turns.checkpoint()   # between tokens the CPU may pass to the next in line
         out = model(torch.tensor([[token]]), past_key_values=out.past_key_values, use_cache=True)
     raw = torch.stack(raws)
     return Output(strategy, 0, tokens, raw.numpy(), _processed(strategy, prompt, tokens, raw).numpy())
@@ -329,6 +331,7 @@ def beam_search(model, prompt: list[int], strategy: Strategy, new_tokens: int, e
     candidates: list[BeamCandidate] = []
     out = model(torch.tensor([prompt]), use_cache=True)
     for step in range(new_tokens):
+        turns.checkpoint()   # between steps the CPU may pass to the next in line
         ids = torch.tensor([b[0] for b in beams])
         logits = out.logits[:, -1].float()
         log_probs = torch.log_softmax(procs(ids, logits.clone()), dim=-1)            # (beams, V)
@@ -413,6 +416,7 @@ def contrastive_search(model, input_ids, logits_processor=None, stopping_criteri
     ids = input_ids[:1]
     raw_logits = []
     for _ in range(max_new):
+        turns.checkpoint()   # between tokens the CPU may pass to the next in line
         out = model(ids, output_hidden_states=True)
         raw = out.logits[0, -1].float()
         scores = logits_processor(ids, raw[None].clone())[0] if logits_processor is not None else raw
@@ -630,6 +634,7 @@ def temperature_sweep(model, tokenizer, prompt: str, new_tokens: int, seed: int,
     raw = model(torch.tensor([ids])).logits[0, -1].float()
     entropies, distinct2 = [], []
     for t in temperatures:
+        turns.checkpoint()   # between temperatures the CPU may pass to the next in line
         log_p = torch.log_softmax(raw / t, -1)
         entropies.append(float(-(log_p.exp() * log_p).sum()))
         outs = run_sampled(model, ids, Strategy("sampling", temperature=t), n_samples, new_tokens, seed, tokenizer.eos_token_id)

@@ -38,7 +38,7 @@ from diffusers import (
 )
 from diffusers.utils.torch_utils import randn_tensor
 
-from components import models
+from components import models, turns
 from components.i18n import InputError
 from components.seeding import global_rng_seeded
 from components.settings import setting
@@ -401,6 +401,7 @@ def denoise(pipe, settings: GenerateSettings, record: bool = True, judged: bool 
     recorder = AttentionRecorder(row=1) if record else None
     kept: dict[str, list] = {k: [] for k in ("latents", "pred", "eps_u", "eps_c", "coef", "samples")}
     for t in scheduler.timesteps:
+        turns.checkpoint()   # between steps the CPU may pass to the next in line (components/turns.py)
         # 3. ε_u and ε_c in one UNet call on [z_t, z_t]
         z_in = scheduler.scale_model_input(torch.cat([z, z]), t)
         eps_u, eps_c = pipe.unet(z_in, t, encoder_hidden_states=words,
@@ -450,6 +451,7 @@ def denoise_batch(pipe, prompts: list[str], seeds: list[int], scheduler_name: st
     generators = [torch.Generator().manual_seed(s) for s in seeds]
     z = starting_noise(pipe, generators, n) * scheduler.init_noise_sigma
     for t in scheduler.timesteps:
+        turns.checkpoint()   # between steps the CPU may pass to the next in line
         z_in = scheduler.scale_model_input(torch.cat([z, z]), t)
         eps_u, eps_c = pipe.unet(z_in, t, encoder_hidden_states=words,
                                  cross_attention_kwargs={"recorder": None}).sample.chunk(2)
