@@ -28,17 +28,30 @@ the footer's Settings — changes the language after the build, and every tab bu
 stayed English (unless the Chinese tables happened to load before the build: about 1 load in 9).
 ``install`` therefore re-applies every tab's own (translatable) label whenever the page's
 language changes, through gradio's own tab update, which translates it in the language now set.
+
+What the server drew before a change of language. Labels follow the switch live and every new
+answer is composed in the new language (the cookie), but plot titles, status lines and notices
+already on the page were composed in the old one. A lab lists in its ``Linkable.redraws`` the
+events that redraw what it shows now (``Redraw``: fn, inputs, outputs, queue group — usually its
+own slider or view handlers), and ``install`` fires each on every change of language. A redraw
+works from what the session keeps (a cached analysis, the live run, the last result kept for
+Export, a ``gr.State``): it never repeats a model pass that costs seconds and never trains; it
+answers ``gr.skip()`` where nothing has been drawn yet, and for a live run that is training
+right now (its next frame comes in the new language). The link's own notice is composed again
+too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 
 import gradio as gr
 from gradio.i18n import I18nData
 
 from components import links
+from components.queueing import queue
 from components.settings import controls, defaults
 from components.ui import I18N
 
@@ -50,11 +63,22 @@ class CopyLink:
 
 
 @dataclasses.dataclass(frozen=True)
+class Redraw:
+    """An event fired when the page's language changes: ``fn`` redraws ``outputs`` from ``inputs``
+    (what the session keeps) in the new language, or answers ``gr.skip()``."""
+    fn: Callable
+    inputs: list
+    outputs: list
+    group: str = "control"             # its components/queueing.py group: views redrawn from a kept result
+
+
+@dataclasses.dataclass(frozen=True)
 class Linkable:
     settings: tuple                    # settings dataclasses whose fields a link may set
     controls: dict                     # field name -> component
     run: gr.Button | None              # pressed after a link set the controls (None: nothing runs)
     copy: CopyLink | None              # the lab's "Copy link" button (``copy_link``), if it has one
+    redraws: tuple = ()                # ``Redraw``s that redraw what the lab shows in a new language
 
     def names(self) -> list[str]:
         return [name for cls in self.settings for name in controls(cls) if name in self.controls]
@@ -166,6 +190,16 @@ def _apply(query: str, linkables: dict[str, Linkable], lang: str):
     return gr.Markdown(message, visible=bool(message)), *updates
 
 
+def _notice_again(query: str, linkables: dict[str, Linkable], lang: str):
+    """The link's notice in the page's language now (``gr.skip()`` for a link that needed none)."""
+    from urllib.parse import parse_qsl
+
+    pairs = dict(parse_qsl((query or "").lstrip("?"), keep_blank_values=True))
+    state = links.parse_query(pairs, {key: view.settings for key, view in linkables.items()})
+    message = links.notice(state, lang)
+    return gr.Markdown(message) if message else gr.skip()
+
+
 # lab key -> the settings classes its links may set, filled by ``install`` when the page is built
 # (read by the lessons' test, which checks every lesson's link against it)
 LINKED_SETTINGS: dict[str, tuple] = {}
@@ -197,6 +231,20 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
     # event every component of the page is wired
     gr.on([blocks.load, language.change], None, None, tabs_to_relabel,
           js=_relabel_js([str(tab.label) for tab in tabs_to_relabel]), api_visibility="private", queue=False)
+
+    # what the server drew before the change, drawn again in the new language (the cookie is set
+    # by HEAD's observer, registered before this one, so the request already carries it)
+    @handler()
+    def notice_again(query_text, lang: str):
+        """The link's notice, composed again in the page's new language."""
+        return _notice_again(query_text, linkables, lang)
+
+    language.change(notice_again, [query], [notice], js="() => [window.location.search]",
+                    api_visibility="private", queue=False)
+    for view in linkables.values():
+        for redraw in view.redraws:
+            language.change(redraw.fn, redraw.inputs, redraw.outputs, api_visibility="private",
+                            **queue(redraw.group))
 
     for key, view in linkables.items():
         if view.copy is None:
