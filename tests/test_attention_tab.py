@@ -136,3 +136,29 @@ def test_export_holds_the_settings_and_the_model_attention():
 def test_generation_layer_beyond_the_model_is_refused():
     with pytest.raises(gr.Error, match="Layer shown .* must be between -1 and 5, got 6"):
         tab.generate("ROMEO.", MODEL, 2, 6)
+
+
+def test_a_change_of_language_redraws_what_is_drawn_from_the_cached_analysis():
+    """Issue 15: a page switched to Chinese gets its drawn views again in Chinese, from the analysis
+    the views came from (no new forward pass), the toy and the generation only once drawn."""
+    from components.i18n import translate
+
+    selection = core.Selection(layer=3, head=2, query=5, mode="head")
+    notice, head_plot, *_ = tab.select(LONG, MODEL, 3, 2, 5, "head")          # drawn in English
+    assert translate("att_head_title", "en", layer=3, head=2) in head_plot["layout"]["title"]["text"]
+    tab.generate(LONG, MODEL, 4, -1)
+    misses = tab.analyse.cache_info().misses, tab.generation.cache_info().misses
+    out = tab.redraw.__wrapped__(notice, LONG, MODEL, selection, None, (LONG, MODEL, 4, -1), lang="zh")
+    assert (tab.analyse.cache_info().misses, tab.generation.cache_info().misses) == misses
+    zh_notice, zh_head, zh_token, *_, toy_plot, generation_plot = out
+    assert translate("att_head_title", "zh", layer=3, head=2) in zh_head["layout"]["title"]["text"]
+    n = len(models.load_causal_lm(MODEL)[1](LONG)["input_ids"])
+    assert zh_notice.startswith(translate("att_tokens_info", "zh", n=n, diff=0.0).split("：")[0])
+    assert isinstance(toy_plot, type(gr.skip()))                               # the toy was never opened
+    which = translate("att_all_layers", "zh")
+    assert translate("att_gen_title", "zh", which=which) in generation_plot["layout"]["title"]["text"]
+
+
+def test_a_change_of_language_before_anything_was_drawn_draws_nothing():
+    out = tab.redraw.__wrapped__("", core.DEFAULT_TEXT, MODEL, core.Selection(), None, None, lang="zh")
+    assert all(isinstance(value, type(gr.skip())) for value in out)

@@ -185,20 +185,59 @@ def export(text, model_id, settings: core.Selection, lang: str) -> list[str]:
     return [exports.result_json("attention", {"text": text, "model_id": model_id} | dataclasses.asdict(settings), data)]
 
 
+@functools.lru_cache(maxsize=8)
+def generation(model_id: str, text: str, new_tokens: int) -> core.GenerationAttention:
+    """Greedy tokens and their attention, once per (model, text, count): a change of language
+    redraws the last generation from here."""
+    model, tokenizer = models.load_causal_lm(model_id)
+    return core.generate_with_attention(model, tokenizer, core.encode(tokenizer, model, text), new_tokens)
+
+
+def generation_view(text, model_id, settings: core.GenerationSettings, lang: str):
+    """The generation's figure, after the checks a cache hit must not skip."""
+    models.get_spec(model_id, models.CAUSAL_LM)
+    model, _ = models.load_causal_lm(model_id)
+    core.check_generation(settings, model.config.n_layer)
+    gen = generation(model_id, text, settings.new_tokens)
+    return figures.generation_figure(gen, None if settings.gen_layer < 0 else settings.gen_layer, lang)
+
+
 @handler(core.GenerationSettings)
 def generate(text, model_id, settings: core.GenerationSettings, lang: str):
     """Generate tokens greedily and show where each one looked."""
-    models.get_spec(model_id, models.CAUSAL_LM)
-    model, tokenizer = models.load_causal_lm(model_id)
-    core.check_generation(settings, model.config.n_layer)
-    encoded = core.encode(tokenizer, model, text)
-    gen = core.generate_with_attention(model, tokenizer, encoded, settings.new_tokens)
-    return figures.generation_figure(gen, None if settings.gen_layer < 0 else settings.gen_layer, lang)
+    return generation_view(text, model_id, settings, lang)
+
+
+def generated(text, model_id, new_tokens, gen_layer) -> tuple:
+    """What the generation view shows (kept once it was drawn, for a change of language)."""
+    return text, model_id, new_tokens, gen_layer
 
 
 @handler()
 def toy(lang: str):
     return figures.toy_figure(core.toy_example(), lang)
+
+
+@handler(core.Selection)
+def redraw(notice_shown, text, model_id, settings: core.Selection, toy_shown, generated_with, lang: str) -> tuple:
+    """Every view already drawn, again in the page's language (fired by a change of language,
+    components.links_ui): the selection's and the text's views from the analysis the selection
+    redraws from (cached: no forward pass), the position encodings (cached per model), the toy
+    and the last generation (cached) — each only once it was drawn (``notice_shown``: the
+    analysis's notice; ``toy_shown``: the toy plot; ``generated_with``: the generation's inputs)."""
+    skip = gr.skip()
+    drawn = (skip,) * 9
+    if notice_shown:
+        analysis = analysis_of(model_id, text)
+        drawn = (*selection_views(model_id, analysis, settings, lang), *text_views(model_id, analysis, lang),
+                 positions(model_id, lang))
+    toy_view = figures.toy_figure(core.toy_example(), lang) if toy_shown is not None else skip
+    generation_plot = skip
+    if generated_with:
+        gen_text, gen_model, new_tokens, gen_layer = generated_with
+        gen_settings = core.GenerationSettings(new_tokens=new_tokens, gen_layer=gen_layer)
+        generation_plot = generation_view(gen_text, gen_model, gen_settings, lang)
+    return (*drawn, toy_view, generation_plot)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +380,7 @@ def layout() -> dict:
                         c |= controls.build(core.GenerationSettings, "attention")
                         c["generate"] = gr.Button(I18N("att_generate"), elem_id="attention_generate")
                     c["generation_plot"] = gr.Plot(elem_id="attention_generation_plot", **plot)
+                    c["generated"] = gr.State()   # the generation drawn: (text, model, tokens, layer)
                 with gr.Tab(I18N("att_explain"), id="explain"):
                     explanation("att_explain_md")
             with gr.Row():
@@ -384,7 +424,13 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
                        **queue("control")).then(api_visibility="private", **select_args)
     c["export"].click(export, [*analysed, *selection], [c["export_files"]], api_name="attention_export",
                       **queue("control"))
-    c["generate"].click(generate, [c["text"], c["model_id"], *controls.inputs(core.GenerationSettings, c)],
-                        [c["generation_plot"]], api_name="attention_generate", **queue("heavy"))
+    generation_inputs = [c["text"], c["model_id"], *controls.inputs(core.GenerationSettings, c)]
+    c["generate"].click(generate, generation_inputs, [c["generation_plot"]], api_name="attention_generate",
+                        **queue("heavy")).success(generated, generation_inputs, [c["generated"]],
+                                                  api_visibility="private", queue=False)
     c["toy_tab"].select(toy, None, [c["toy_plot"]], api_name="attention_toy", **queue("control"))
-    return links_ui.Linkable((core.Source, core.Selection), c, c["run"], c["copy_link"])
+    # a change of language redraws what is drawn (components.links_ui): from the cached analysis
+    again = links_ui.Redraw(redraw, [c["notice"], *analysed, *selection, c["toy_plot"], c["generated"]],
+                            [*views, c["model_view"], c["geometry"], c["census"], c["positions_plot"], c["toy_plot"],
+                             c["generation_plot"]])
+    return links_ui.Linkable((core.Source, core.Selection), c, c["run"], c["copy_link"], (again,))
