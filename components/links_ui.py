@@ -38,19 +38,22 @@ works from what the session keeps (a cached analysis, the live run, the last res
 Export, a ``gr.State``): it never repeats a model pass that costs seconds and never trains; it
 answers ``gr.skip()`` where nothing has been drawn yet, and for a live run that is training
 right now (its next frame comes in the new language). The link's own notice is composed again
-too.
+too. A live lab wraps its render function in ``noted`` and redraws with ``at_rest``, which gives
+its run at rest with the note it showed (paused, done, diverged…) in the new language.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 
 import gradio as gr
 from gradio.i18n import I18nData
 
 from components import links
+from components.i18n import tables, translate
 from components.queueing import queue
 from components.settings import controls, defaults
 from components.ui import I18N
@@ -116,6 +119,46 @@ HEAD = """
 })();
 </script>
 """
+
+# the notes a live run's views carry (components.live), by key
+_LIVE_NOTES = ("live_running", "live_paused", "live_done", "live_ready", "live_diverged")
+
+
+def noted(render: Callable, lang: str) -> Callable:
+    """A live lab's render function that also keeps, on the run, the note it drew and its
+    language (``at_rest`` gives it again in another language)."""
+    def render_noted(run, note: str) -> tuple:
+        run.shown_note = (note, lang)
+        return render(run, note)
+
+    return render_noted
+
+
+def _note_again(note: str, old: str, lang: str) -> tuple[str, str] | None:
+    """(key, ``note`` in ``lang``) for a live note drawn in ``old``; None for another text."""
+    for key in _LIVE_NOTES:
+        template = tables()[old][key]
+        pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.*?)", re.escape(template))
+        found = re.fullmatch(pattern, note, flags=re.S)
+        if found:
+            return key, translate(key, lang, **found.groupdict())
+    return None
+
+
+def at_rest(session, lang: str) -> tuple | None:
+    """(run, the note its views showed, in ``lang``) for a live session's run that is not training
+    now; None when the session has no run, or its run is training (its next frame comes in the
+    page's language)."""
+    run = getattr(session, "run", None)
+    if run is None or getattr(session, "active", None) is run:
+        return None
+    note, old = getattr(run, "shown_note", (None, None))
+    again = _note_again(note, old, lang) if note else None
+    if again is None or again[0] == "live_running":   # a stream that was cut before it came to rest
+        key = "live_ready" if run.iteration == 0 else "live_done" if run.iteration >= run.target else "live_paused"
+        return run, translate(key, lang)
+    return run, again[1]
+
 
 # run after the controls were set: press the linked lab's main button, as a learner would —
 # unless the link needed a notice (``notice`` is its text): then nothing runs

@@ -104,7 +104,7 @@ def views(run: core.GanRun, note: str, lang: str) -> tuple:
 
 
 def renderer(lang: str):
-    return lambda run, note: views(run, note, lang)
+    return links_ui.noted(lambda run, note: views(run, note, lang), lang)
 
 
 @handler(core.GanSettings)
@@ -148,6 +148,19 @@ def export(session, lang: str):
                 "digit_grid": snap.digit_grid, "kl_bits": snap.kl, "js_bits": snap.js}
         files = [exports.result_json("gan", run.config, data), exports.curves_csv("gan", run.history)]
     return files
+
+
+@handler()
+def redraw(session, lang: str):
+    """The run's views again in the page's language (a change of language, components.links_ui):
+    a run at rest only, as it stands (nothing trains); one training now sends its next frame in
+    the new language, and a session with no run has nothing drawn."""
+    rest = links_ui.at_rest(session, lang)
+    if rest is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    run, note = rest
+    with session.lock:
+        return views(run, note, lang)
 
 
 def apply_preset(name) -> list:
@@ -220,4 +233,5 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     c["preset"].input(apply_preset, [c["preset"]], settings, api_visibility="private")
     c["dataset"].change(lambda d: gr.Accordion(open=d == "sketch"), [c["dataset"]], [c["sketch_box"]],
                         api_visibility="private")
-    return links_ui.Linkable((core.GanSettings,), c, c["panel"].start, c["copy_link"])
+    again = links_ui.Redraw(redraw, [c["session"]], [c["status"], c["main"], c["curves"]])
+    return links_ui.Linkable((core.GanSettings,), c, c["panel"].start, c["copy_link"], (again,))

@@ -1,0 +1,47 @@
+"""The GAN lab's handlers, called without a server: a change of language redraws a run at rest."""
+
+import gradio as gr
+
+from components.i18n import translate
+from components.live import LiveSession
+from demos.gan import core, tab
+
+SKIP = type(gr.skip())
+
+
+def trained(iterations: int) -> LiveSession:
+    """A session whose run trained ``iterations`` in English, as Start streams it."""
+    session = LiveSession()
+    for _ in tab.start.__wrapped__(core.GanSettings(iterations=iterations), None, session, lang="en"):
+        pass
+    return session
+
+
+def test_a_change_of_language_redraws_a_finished_run_without_training_it():
+    session = trained(3)
+    run = session.run
+    history = {name: list(values) for name, values in run.history.items()}
+    status, main, curves = tab.redraw.__wrapped__(session, lang="zh")
+    assert run.iteration == 3 and session.run is run                        # nothing trained, same run
+    assert run.history == history
+    assert translate("gan_status_iter", "zh", iteration=3) in status
+    assert translate("live_done", "zh") in status
+    loss = translate(f"gan_loss_{run.config.loss}", "zh")
+    assert translate("gan_plane_title", "zh", iteration=3, loss=loss) in main["layout"]["title"]["text"]
+
+
+def test_a_paused_or_stepped_run_keeps_its_note_in_the_new_language():
+    session = LiveSession()
+    tab.step.__wrapped__(core.GanSettings(), None, "both", session, lang="en")
+    status, *_ = tab.redraw.__wrapped__(session, lang="zh")
+    assert translate("gan_status_iter", "zh", iteration=1) in status and translate("live_paused", "zh") in status
+    tab.reset.__wrapped__(core.GanSettings(), None, session, lang="zh")
+    status, *_ = tab.redraw.__wrapped__(session, lang="en")
+    assert translate("live_ready", "en") in status
+
+
+def test_no_run_or_a_run_training_now_is_left_alone():
+    assert all(isinstance(v, SKIP) for v in tab.redraw.__wrapped__(LiveSession(), lang="zh"))
+    session = trained(1)
+    session.active = session.run                       # a stream trains it: its next frame is in the new language
+    assert all(isinstance(v, SKIP) for v in tab.redraw.__wrapped__(session, lang="zh"))
