@@ -36,10 +36,11 @@ events that redraw what it shows now (``Redraw``: fn, inputs, outputs, queue gro
 own slider or view handlers), and ``install`` fires each on every change of language. A redraw
 works from what the session keeps (a cached analysis, the live run, the last result kept for
 Export, a ``gr.State``): it never repeats a model pass that costs seconds and never trains; it
-answers ``gr.skip()`` where nothing has been drawn yet, and for a live run that is training
-right now (its next frame comes in the new language). The link's own notice is composed again
-too. A live lab wraps its render function in ``noted`` and redraws with ``at_rest``, which gives
-its run at rest with the note it showed (paused, done, diverged…) in the new language.
+answers ``gr.skip()`` where nothing has been drawn yet. The link's own notice is composed again
+too. A live lab wraps its render function in ``noted`` and redraws with ``at_rest``: a run at
+rest is drawn again with the note it showed (paused, done, diverged…) in the new language; a run
+training now is told the new language, and its stream's next frame comes in it (a stream's
+request fixed its language when it started).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 from collections.abc import Callable
 
 import gradio as gr
@@ -125,11 +127,21 @@ _LIVE_NOTES = ("live_running", "live_paused", "live_done", "live_ready", "live_d
 
 
 def noted(render: Callable, lang: str) -> Callable:
-    """A live lab's render function that also keeps, on the run, the note it drew and its
-    language (``at_rest`` gives it again in another language)."""
+    """A live lab's render function ``render(run, note, lang)``, for a request in ``lang``, as
+    ``components.live`` calls it (``(run, note)``): it draws in the page's language now — the
+    request's, or the one a change of language told the run since (``at_rest``), the note
+    translated too — and keeps on the run the note it drew, for ``at_rest``."""
+    asked = time.monotonic()
+
     def render_noted(run, note: str) -> tuple:
-        run.shown_note = (note, lang)
-        return render(run, note)
+        now, since = getattr(run, "page_lang", (lang, asked))
+        if since <= asked:          # this request came after the last change of language
+            now = lang
+        if now != lang:
+            again = _note_again(note, lang, now)
+            note = again[1] if again else note
+        run.shown_note = (note, now)
+        return render(run, note, now)
 
     return render_noted
 
@@ -147,10 +159,13 @@ def _note_again(note: str, old: str, lang: str) -> tuple[str, str] | None:
 
 def at_rest(session, lang: str) -> tuple | None:
     """(run, the note its views showed, in ``lang``) for a live session's run that is not training
-    now; None when the session has no run, or its run is training (its next frame comes in the
-    page's language)."""
+    now. None when the session has no run, or when its run is training: that run is told the
+    page's language, and its stream's next frame (``noted``) comes in it."""
     run = getattr(session, "run", None)
-    if run is None or getattr(session, "active", None) is run:
+    if run is None:
+        return None
+    if getattr(session, "active", None) is run:
+        run.page_lang = (lang, time.monotonic())
         return None
     note, old = getattr(run, "shown_note", (None, None))
     again = _note_again(note, old, lang) if note else None

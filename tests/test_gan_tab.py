@@ -40,8 +40,14 @@ def test_a_paused_or_stepped_run_keeps_its_note_in_the_new_language():
     assert translate("live_ready", "en") in status
 
 
-def test_no_run_or_a_run_training_now_is_left_alone():
+def test_no_run_is_left_alone_and_a_run_training_now_draws_its_next_frame_in_the_new_language():
     assert all(isinstance(v, SKIP) for v in tab.redraw.__wrapped__(LiveSession(), lang="zh"))
-    session = trained(1)
-    session.active = session.run                       # a stream trains it: its next frame is in the new language
-    assert all(isinstance(v, SKIP) for v in tab.redraw.__wrapped__(session, lang="zh"))
+    session = LiveSession()
+    frames = tab.start.__wrapped__(core.GanSettings(iterations=200), None, session, lang="en")
+    _, status, *_ = next(frames)                      # training, in English
+    assert translate("live_running", "en") in status
+    assert all(isinstance(v, SKIP) for v in tab.redraw.__wrapped__(session, lang="zh"))   # no frame of its own
+    _, status, main, _ = next(frames)
+    assert translate("live_running", "zh") in status
+    assert translate("gan_status_iter", "zh", iteration=session.run.iteration) in status
+    frames.close()

@@ -104,7 +104,7 @@ def views(run: core.GanRun, note: str, lang: str) -> tuple:
 
 
 def renderer(lang: str):
-    return links_ui.noted(lambda run, note: views(run, note, lang), lang)
+    return links_ui.noted(views, lang)
 
 
 @handler(core.GanSettings)
@@ -154,7 +154,7 @@ def export(session, lang: str):
 def redraw(session, lang: str):
     """The run's views again in the page's language (a change of language, components.links_ui):
     a run at rest only, as it stands (nothing trains); one training now sends its next frame in
-    the new language, and a session with no run has nothing drawn."""
+    the new language (``links_ui.at_rest`` tells it), and a session with no run has nothing drawn."""
     rest = links_ui.at_rest(session, lang)
     if rest is None:
         return gr.skip(), gr.skip(), gr.skip()
