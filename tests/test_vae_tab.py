@@ -211,3 +211,47 @@ def test_the_heatmaps_are_redrawn_once_a_second_while_training_and_always_at_res
     clock[0] += tab.HEATMAPS_EVERY_S
     assert "data" in render(run, running)[5]                        # due again
     assert "data" in render(run, paused)[5]                         # at rest: everything
+
+
+def test_a_change_of_language_redraws_what_was_drawn_without_training_or_computing_it_again(monkeypatch):
+    """Issue 15: a page switched to Chinese gets the run at rest, the encoded input, the samples,
+    the interpolation and the codec again in Chinese, from what the session kept."""
+    import gradio as gr
+
+    session, probe = LiveSession(), tab.Probe()
+    list(tab.start(*settings(iterations=10), probe, session))                   # drawn in English
+    tab.encode(5, 0, probe, session)
+    tab.generate(0, session)
+    tab.interpolate(0, 1, 8, session)
+    tab.compress(tab.Sweep(), session)
+    run, history = session.run, {k: list(v) for k, v in session.run.history.items()}
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("computed again")
+
+    for name in ("prior_samples", "interpolate"):
+        monkeypatch.setattr(tab.views, name, refuse)
+    monkeypatch.setattr(tab.compression, "compression", refuse)
+    out = tab.redraw.__wrapped__(session, probe, tab.Sweep(), lang="zh")
+    assert session.run is run and run.iteration == 10 and run.history == history   # nothing trained
+    status, curves, latent, kl_bars, decoded, density, reparam, table, samples, path, codec, rd, note = out
+    assert i18n.translate("vae_status_iter", "zh", iteration=10) in status and i18n.translate("live_done", "zh") in status
+    assert i18n.translate("vae_manifold_title", "zh").split("<br>")[0] in decoded["layout"]["title"]["text"]
+    for figure in (curves, latent, kl_bars, density, reparam, samples, path, codec, rd):
+        assert re.search(r"[\u4e00-\u9fff]", figure["layout"]["title"]["text"]), figure["layout"]["title"]
+    encoded = next(t for t in latent["data"] if t.get("name") == i18n.translate("vae_encoded", "zh"))
+    np.testing.assert_allclose([encoded["x"][0], encoded["y"][0]], mu_of_row(run, 5), atol=1e-6)   # still on the map
+    assert isinstance(note, type(gr.skip()))                                     # no sweep was run
+
+
+def test_a_change_of_language_before_anything_was_drawn_draws_nothing_and_the_pair_redraws_at_rest():
+    import gradio as gr
+
+    out = tab.redraw.__wrapped__(LiveSession(), tab.Probe(), tab.Sweep(), lang="zh")
+    assert all(isinstance(value, type(gr.skip())) for value in out)
+    pair_session = LiveSession()
+    assert all(isinstance(v, type(gr.skip())) for v in tab.compare_redraw.__wrapped__(pair_session, lang="zh"))
+    tab.compare_step(*settings(), pair_session)
+    status, figure = tab.compare_redraw.__wrapped__(pair_session, lang="zh")
+    assert pair_session.run.iteration == 1
+    assert i18n.translate("vae_status_iter", "zh", iteration=1) in status and i18n.translate("live_paused", "zh") in status

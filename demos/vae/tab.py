@@ -92,8 +92,13 @@ def live_views(run: core.VaeRun, note: str, lang: str, probe: Probe | None = Non
 
 
 def renderer(lang: str, probe: Probe | None = None):
-    due = live.slow_views_clock(lang, HEATMAPS_EVERY_S)
-    return lambda run, note: live_views(run, note, lang, probe, due(note))
+    clocks = {}   # one per language: a change of language (links_ui.noted) draws the heatmaps at once
+
+    def render(run, note: str, now: str) -> tuple:
+        due = clocks.setdefault(now, live.slow_views_clock(now, HEATMAPS_EVERY_S))
+        return live_views(run, note, now, probe, due(note))
+
+    return links_ui.noted(render, lang)
 
 
 @handler(S)
@@ -120,6 +125,13 @@ def step(settings, probe, session, lang: str):
 def reset(settings, probe, session, lang: str):
     """A fresh run from the settings at iteration 0 (any training stream of this session stops)."""
     return live.reset(live.session_of(session), core.VaeRun(settings), renderer(lang, probe), lang)
+
+
+def _keep(session, name: str, value) -> None:
+    """What a panel drew from the session's run, kept with the session: a change of language
+    draws it again (``redraw``) without computing it again."""
+    if isinstance(session, live.LiveSession):
+        vars(session).setdefault("shown", {})[name] = value
 
 
 def _run_of(session) -> core.VaeRun:
@@ -184,6 +196,7 @@ def generate(seed, session, lang: str):
         raise InputError("vae_err_generate_digits")
     with live.CPU.turn(), session.lock:
         samples = views.prior_samples(run, seed)
+    _keep(session, "samples", samples)
     return figures.samples_figure(samples, lang)
 
 
@@ -193,6 +206,7 @@ def interpolate(a, b, steps, session, lang: str):
     run = _run_of(session)
     with live.CPU.turn(), session.lock:
         path = views.interpolate(run, a, b, steps)
+    _keep(session, "interpolation", path)
     return figures.interpolation_figure(path, lang)
 
 
@@ -209,6 +223,8 @@ def compress(sweep, session, lang: str):
     with live.CPU.turn(), session.lock:
         codec = compression.compression(run)
     sweep = sweep if isinstance(sweep, Sweep) else Sweep()
+    _keep(session, "codec", codec)
+    _keep(session, "rate_distortion", (codec.latent_dim, run.settings.dataset, codec))
     return (figures.compression_figure(codec, lang),
             _rd_figure(sweep, codec.latent_dim, run.settings.dataset, codec, lang))
 
@@ -227,6 +243,7 @@ def sweep_beta(settings, sweep, session, lang: str):
         with live.CPU.turn(), session.lock:
             current = compression.compression(run)
     betas, n = S.sweep_betas, len(S.sweep_betas)
+    _keep(session, "rate_distortion", (settings.latent_dim, settings.dataset, current))
     points = compression.rate_distortion(settings, betas, S.sweep_iterations)
     for i, beta in enumerate(betas, start=1):
         note = translate("vae_sweep_progress", lang, beta=f"{beta:g}", i=i, n=n, iterations=S.sweep_iterations)
@@ -251,7 +268,7 @@ def pair_views(pair: compression.PairRun, note: str, lang: str) -> tuple:
 
 
 def pair_renderer(lang: str):
-    return lambda pair, note: pair_views(pair, note, lang)
+    return links_ui.noted(pair_views, lang)
 
 
 @handler(S)
@@ -274,6 +291,48 @@ def compare_step(settings, session, lang: str):
 @handler(S)
 def compare_reset(settings, session, lang: str):
     return live.reset(live.session_of(session), new_pair(settings), pair_renderer(lang), lang)
+
+
+@handler()
+def redraw(session, probe, sweep, lang: str) -> tuple:
+    """What the lab drew, again in the page's language (a change of language, components.links_ui),
+    each part only once drawn and never trained or computed again: the run at rest as it stands
+    (a run training now sends its next frame in the new language), the encoded input (one pass
+    of the encoder), and the samples, interpolation, codec, rate–distortion figure and finished
+    sweep that were kept when drawn. Answers the live views, the reparameterisation figure and
+    table, samples, interpolation, codec, rate–distortion figure and the sweep's note."""
+    skip = gr.skip()
+    main, reparam = (skip,) * 6, (skip, skip)
+    rest = links_ui.at_rest(session, lang)
+    run = getattr(session, "run", None)
+    if run is not None:
+        with session.lock:
+            if rest is not None:
+                main = live_views(rest[0], rest[1], lang, probe)
+            view = _encoded(run, probe)
+        if view is not None:
+            reparam = (figures.reparam_figure(view, lang), figures.reparam_table_md(view, lang))
+    shown = vars(session).get("shown", {}) if isinstance(session, live.LiveSession) else {}
+    samples = figures.samples_figure(shown["samples"], lang) if "samples" in shown else skip
+    path = figures.interpolation_figure(shown["interpolation"], lang) if "interpolation" in shown else skip
+    codec = figures.compression_figure(shown["codec"], lang) if "codec" in shown else skip
+    sweep = sweep if isinstance(sweep, Sweep) else Sweep()
+    done = bool(sweep.points) and len(sweep.points) == len(S.sweep_betas)
+    note = translate("vae_sweep_done", lang, n=len(S.sweep_betas)) if done else skip
+    rate_distortion = skip
+    if "rate_distortion" in shown and (done or not sweep.points):   # not while a sweep streams its own
+        rate_distortion = _rd_figure(sweep, *shown["rate_distortion"], lang)
+    return (*main, *reparam, samples, path, codec, rate_distortion, note)
+
+
+@handler()
+def compare_redraw(session, lang: str) -> tuple:
+    """The pair's status and figure again in the page's language, at rest only (nothing trains)."""
+    rest = links_ui.at_rest(session, lang)
+    if rest is None:
+        return gr.skip(), gr.skip()
+    with session.lock:
+        return pair_views(*rest, lang)
 
 
 @handler()
@@ -450,4 +509,10 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
                  start=compare_start, start_inputs=settings, resume=compare_resume, resume_inputs=[c["iterations"]],
                  step=compare_step, step_inputs=settings, reset=compare_reset, reset_inputs=settings)
     c["export"].click(export, [session], [c["export_files"]], api_name="vae_export", **queue("step"))
-    return links_ui.Linkable((S,), c, c["panel"].start, c["copy_link"])
+    # a change of language draws again what is drawn (components.links_ui)
+    again = links_ui.Redraw(redraw, [session, probe, z["sweep"]],
+                            [c["status"], c["curves"], c["latent"], c["kl_bars"], c["decoded"], c["density"],
+                             r["reparam"], r["reparam_table"], g["samples"], g["interpolation"], z["codec"],
+                             z["rate_distortion"], z["sweep_note"]])
+    again_pair = links_ui.Redraw(compare_redraw, [pair["session"]], [pair["status"], pair["plot"]])
+    return links_ui.Linkable((S,), c, c["panel"].start, c["copy_link"], (again, again_pair))
