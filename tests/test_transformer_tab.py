@@ -238,3 +238,37 @@ def test_a_nan_stops_training_with_a_message(monkeypatch):
     frames = list(tab.start(*settings(steps=100), *VIEW, tab.Shown(), session))
     status = frames[-1][1]
     assert "diverged at iteration 1" in status and session.run.iteration == 0
+
+
+def test_a_change_of_language_redraws_both_runs_at_rest_without_training_them():
+    """Issue 15: the encoder–decoder's and the induction run's views, drawn in English, come again
+    in Chinese from the runs as they stand."""
+    session, shown = LiveSession(), tab.Shown()
+    list(tab.start(*settings(steps=100), *VIEW, shown, session))
+    run, losses = session.run, list(session.run.train_loss)
+    status, curves, attention, decoding, forcing, schedule = tab.redraw.__wrapped__(shown, session, lang="zh")
+    assert session.run is run and run.iteration == 100 and run.train_loss == losses
+    assert translate("tr_status_iter", "zh", iteration=100) in status and translate("live_done", "zh") in status
+    for figure in (curves, attention, decoding, forcing, schedule):
+        assert re.search(r"[\u4e00-\u9fff]", figure["layout"]["title"]["text"]), figure["layout"]["title"]
+    seen = core.inspect(run, "transforms")                        # the input the views showed, as they stand
+    np.testing.assert_allclose(decoding["data"][0]["z"], seen.cross_attn[1].mean(0), atol=1e-6)
+
+    ind_session = LiveSession()
+    assert tab.induction_redraw.__wrapped__(ind_session, lang="zh") == (gr.skip(),) * 3   # nothing drawn yet
+    tab.induction_step(*ind_settings(), ind_session)
+    status, curves, example = tab.induction_redraw.__wrapped__(ind_session, lang="zh")
+    assert ind_session.run.iteration == 1
+    assert translate("tr_status_iter", "zh", iteration=1) in status and translate("live_paused", "zh") in status
+    assert re.search(r"[\u4e00-\u9fff]", example["layout"]["title"]["text"])
+
+
+def test_a_run_training_during_a_change_of_language_draws_its_next_frame_in_the_new_one():
+    session, shown = LiveSession(), tab.Shown()
+    frames = tab.start(*settings(steps=2000), *VIEW, shown, session)
+    next(frames)
+    assert tab.redraw.__wrapped__(shown, session, lang="zh") == (gr.skip(),) * 6
+    _, status, curves, attention, *_ = next(frames)
+    assert translate("live_running", "zh") in status
+    assert re.search(r"[\u4e00-\u9fff]", attention["layout"]["title"]["text"])   # the decoded views at once
+    frames.close()

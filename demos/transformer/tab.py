@@ -125,16 +125,18 @@ def live_views(run: core.TransformerRun, shown: Shown, note: str, lang: str, dec
 
 
 def renderer(lang: str, shown: Shown):
-    due, drawn_view = live.slow_views_clock(lang, DECODED_EVERY_S), [None]
+    # a clock per language: after a change of language (links_ui.noted) the decoded views come at once
+    clocks, drawn_view = {}, [None]
 
-    def render(run, note):
+    def render(run, note, now):
         view = shown.view
+        due = clocks.setdefault(now, live.slow_views_clock(now, DECODED_EVERY_S))
         decoded = due(note, view != drawn_view[0])
         if decoded:
             drawn_view[0] = view
-        return live_views(run, shown, note, lang, decoded)
+        return live_views(run, shown, note, now, decoded)
 
-    return render
+    return links_ui.noted(render, lang)
 
 
 def _shown(value) -> Shown:
@@ -263,8 +265,13 @@ def induction_views(run: induction.InductionRun, note: str, lang: str, example: 
 
 
 def induction_renderer(lang: str):
-    due = live.slow_views_clock(lang, DECODED_EVERY_S)
-    return lambda run, note: induction_views(run, note, lang, due(note))
+    clocks = {}   # one per language, as in ``renderer``
+
+    def render(run, note, now):
+        due = clocks.setdefault(now, live.slow_views_clock(now, DECODED_EVERY_S))
+        return induction_views(run, note, now, due(note))
+
+    return links_ui.noted(render, lang)
 
 
 @handler(I)
@@ -288,6 +295,33 @@ def induction_step(settings, session, lang: str):
 @handler(I)
 def induction_reset(settings, session, lang: str):
     return live.reset(live.session_of(session), induction.InductionRun(settings), induction_renderer(lang), lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# handlers: a change of language
+
+
+@handler()
+def redraw(shown, session, lang: str) -> tuple:
+    """The encoder–decoder's views again in the page's language (a change of language,
+    components.links_ui): its run at rest, as it stands, with the input the views show (one
+    pass of the small model, as a frame at rest draws); a run training now sends its next frame
+    in the new language, and a session without a run has nothing drawn."""
+    rest = links_ui.at_rest(session, lang)
+    if rest is None:
+        return (gr.skip(),) * 6
+    with session.lock:
+        return live_views(rest[0], _shown(shown), rest[1], lang)
+
+
+@handler()
+def induction_redraw(session, lang: str) -> tuple:
+    """The induction run's views again in the page's language, at rest only (as ``redraw``)."""
+    rest = links_ui.at_rest(session, lang)
+    if rest is None:
+        return (gr.skip(),) * 3
+    with session.lock:
+        return induction_views(*rest, lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,4 +500,7 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     c["link_run"].click(None, [c["experiment"]], None, js=LINK_RUN_JS, api_visibility="private", queue=False)
     linked = {"experiment": c["experiment"], **{n: seq[n] for n in [*setting_controls(S), *VIEW_FIELDS]},
               **{n: ind[n] for n in setting_controls(I)}}
-    return links_ui.Linkable((S, V, I), linked, c["link_run"], c["copy_link"])
+    # a change of language draws again what is drawn (components.links_ui)
+    redraws = (links_ui.Redraw(redraw, [shown, session], [seq["status"], seq["curves"], *decoded, seq["schedule"]]),
+               links_ui.Redraw(induction_redraw, [ind["session"]], [ind["status"], ind["curves"], ind["example"]]))
+    return links_ui.Linkable((S, V, I), linked, c["link_run"], c["copy_link"], redraws)
