@@ -14,7 +14,7 @@ import os
 import gradio as gr
 
 import demos
-from components import input_guard, links_ui, live, threads
+from components import gradio_fixes, input_guard, links_ui, live, threads
 from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
 
@@ -56,6 +56,7 @@ def build_demo() -> gr.Blocks:
     # an event that names no group of components/queueing.py runs one at a time per function
     blocks.queue(default_concurrency_limit=GROUPS["heavy"], max_size=MAX_QUEUE)
     input_guard.install(blocks)
+    gradio_fixes.install()   # images reach the cache whole when learners get the same one at once
     return blocks
 
 
