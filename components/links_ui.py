@@ -146,9 +146,9 @@ def noted(render: Callable, lang: str) -> Callable:
     return render_noted
 
 
-def _note_again(note: str, old: str, lang: str) -> tuple[str, str] | None:
-    """(key, ``note`` in ``lang``) for a live note drawn in ``old``; None for another text."""
-    for key in _LIVE_NOTES:
+def _note_again(note: str, old: str, lang: str, keys: tuple = _LIVE_NOTES) -> tuple[str, str] | None:
+    """(key, ``note`` in ``lang``) for a note of ``keys`` drawn in ``old``; None for another text."""
+    for key in keys:
         template = tables()[old][key]
         pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.*?)", re.escape(template))
         found = re.fullmatch(pattern, note, flags=re.S)
@@ -157,9 +157,10 @@ def _note_again(note: str, old: str, lang: str) -> tuple[str, str] | None:
     return None
 
 
-def at_rest(session, lang: str) -> tuple | None:
+def at_rest(session, lang: str, notes: tuple = ()) -> tuple | None:
     """(run, the note its views showed, in ``lang``) for a live session's run that is not training
-    now. None when the session has no run, or when its run is training: that run is told the
+    now (``notes``: keys of a lab's own notes, which its handler keeps as ``run.shown_note``).
+    None when the session has no run, or when its run is training: that run is told the
     page's language, and its stream's next frame (``noted``) comes in it."""
     run = getattr(session, "run", None)
     if run is None:
@@ -168,7 +169,7 @@ def at_rest(session, lang: str) -> tuple | None:
         run.page_lang = (lang, time.monotonic())
         return None
     note, old = getattr(run, "shown_note", (None, None))
-    again = _note_again(note, old, lang) if note else None
+    again = _note_again(note, old, lang, _LIVE_NOTES + tuple(notes)) if note else None
     if again is None or again[0] == "live_running":   # a stream that was cut before it came to rest
         key = "live_ready" if run.iteration == 0 else "live_done" if run.iteration >= run.target else "live_paused"
         return run, translate(key, lang)

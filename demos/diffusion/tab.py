@@ -118,6 +118,7 @@ def _sample_views(settings: core.SampleSettings, unet, trajectory: core.Trajecto
               "data": {"timesteps": trajectory.timesteps, "final_images": final, "x_t_std": curves.std,
                        "pred_x0_rms_to_final": curves.distance, "model_calls_per_image": calls,
                        "classifier": reading and {"digit": reading[0], "confidence": reading[1]}}}
+    record["seconds"] = seconds   # for the notes drawn again in another language (not exported)
     return (_sample_notes(settings, unet, reading, calls, seconds, lang), trajectory,
             gr.Slider(maximum=total, value=total), xt, x0, caption, figures.time_grid_figure(trajectory, lang),
             figures.step_curves_figure(trajectory, lang), _gif_file(trajectory), record)
@@ -191,6 +192,23 @@ def show_step(trajectory, step, lang: str):
 
 
 @handler()
+def reverse_redraw(notes, trajectory, step, record, lang: str) -> tuple:
+    """The last sample's notes, caption, time grid and curves again in the page's language (a
+    change of language, components.links_ui), from its kept trajectory and record: no model
+    call. Nothing before a sample was drawn, nor while one is under way (its first view emptied
+    the notes; its next views come in the language it started in)."""
+    if not notes or trajectory is None or not record or "seconds" not in record:
+        return (gr.skip(),) * 4
+    settings = core.SampleSettings(**record["settings"])
+    unet, _ = models.load_ddpm(settings.model)   # cached: its config says whether it takes a digit
+    reading = record["data"]["classifier"]
+    reading = reading and (reading["digit"], reading["confidence"])
+    calls = record["data"]["model_calls_per_image"]
+    return (_sample_notes(settings, unet, reading, calls, record["seconds"], lang), _step_views(trajectory, step, lang)[2],
+            figures.time_grid_figure(trajectory, lang), figures.step_curves_figure(trajectory, lang))
+
+
+@handler()
 def play(trajectory, step, lang: str):
     """Walk the step slider from where it is (from the start when at the end) to the last step."""
     current = _step_views(trajectory, step, lang)[3]
@@ -231,13 +249,12 @@ def _compare_figure(results: list[core.ComparedRun], lang: str) -> dict:
     return figures.compare_figure(panels, lang)
 
 
-@handler(core.CompareSettings)
-def compare(settings, schedulers, lang: str):
-    """The same starting noise through each chosen scheduler with its own step count, then the
+def _comparison(settings: core.CompareSettings, schedulers, lang: str):
+    """(plot, note, kept) frames: the same starting noise through each chosen scheduler with its own step count, then the
     DDIM-determinism check, in turns at the CPU as ``denoise`` computes them: a first view after
     the first turn (the progress; the last comparison's panels emptied), then at most every
     ``PREVIEW_INTERVAL_S`` (the progress, and the panels of the runs done when one was added);
-    the last has every panel and the check."""
+    the last has every panel and the check, and ``kept`` (results, gaps) — ``gr.skip()`` before."""
     names = core.compared_schedulers(schedulers)
     unet, config = models.load_ddpm(settings.model)
     base = settings.base()
@@ -254,17 +271,42 @@ def compare(settings, schedulers, lang: str):
             frame = None
             if isinstance(chunk[-1], dict):
                 gaps = chunk[-1]
-                frame = _compare_figure(results, lang), translate("dif_note_determinism", lang, **gaps)
+                frame = (_compare_figure(results, lang), translate("dif_note_determinism", lang, **gaps),
+                         (results, gaps))
             elif _due(shown_at):
                 if len(results) > shown_runs:
                     plot = _compare_figure(results, lang)
                 else:
                     plot = None if shown_at is None else gr.skip()
-                frame = plot, translate("dif_cmp_running", lang, done=steps_done, total=total)
+                frame = plot, translate("dif_cmp_running", lang, done=steps_done, total=total), gr.skip()
                 shown_runs = len(results)
         if frame is not None:
             shown_at = time.monotonic()
             yield frame
+
+
+@handler(core.CompareSettings)
+def compare(settings, schedulers, lang: str):
+    """The comparison's frames, (plot, note): see ``_comparison``."""
+    for plot, note, _ in _comparison(settings, schedulers, lang):
+        yield plot, note
+
+
+@handler(core.CompareSettings)
+def compare_kept(settings, schedulers, lang: str):
+    """``compare`` for the page: its last frame also keeps the comparison (results, determinism
+    gaps) in the session's state, which a change of language draws again (``compare_redraw``)."""
+    yield from _comparison(settings, schedulers, lang)
+
+
+@handler()
+def compare_redraw(kept, lang: str) -> tuple:
+    """The last comparison's panels and determinism note again in the page's language, from what
+    was kept (no sampling); nothing before a comparison was done."""
+    if not kept:
+        return gr.skip(), gr.skip()
+    results, gaps = kept
+    return _compare_figure(results, lang), translate("dif_note_determinism", lang, **gaps)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,11 +377,11 @@ def resting_views(run: toy2d.Toy2DRun, note: str, lang: str) -> tuple:
 
 
 def renderer(session: live.LiveSession, lang: str):
-    return lambda run, note: views(session, run, note, lang)
+    return links_ui.noted(lambda run, note, now: views(session, run, note, now), lang)
 
 
 def resting_renderer(lang: str):
-    return lambda run, note: resting_views(run, note, lang)
+    return links_ui.noted(resting_views, lang)
 
 
 @handler(toy2d.Toy2DSettings)
@@ -386,6 +428,7 @@ def sample_2d(sampler, session, lang: str):
         run.sampler = chosen
         toy2d.sample(run)
         note = translate("live_running" if session.active is run else "dif_2d_note_sampled", lang)
+        run.shown_note = (note, lang)   # a change of language says it again (``redraw_2d``)
         return (status_text(run, note, lang),
                 gr.Slider(maximum=last_step, value=last_step), particles_figure(run, last_step, True, lang))
 
@@ -415,6 +458,22 @@ def play_2d(settings, session, lang: str):
             figure = particles_figure(run, step, settings.show_field, lang, settings.show_paths)
         yield step, figure
         time.sleep(1 / FRAMES_PER_SECOND)
+
+
+@handler(toy2d.ParticleView)
+def redraw_2d(settings, session, lang: str) -> tuple:
+    """The 2D run's status, loss plot and particles (at the step, field and paths shown) again in
+    the page's language (a change of language, components.links_ui): a run at rest, with the
+    particles last sampled from it (never sampled again, never trained); a run training now
+    sends its next frame in the new language, and a session without a run has nothing drawn."""
+    rest = links_ui.at_rest(session, lang, notes=("dif_2d_note_sampled",))
+    if rest is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    run, note = rest
+    with session.lock, one_thread():   # the field: a tiny MLP on a grid
+        particles = (particles_figure(run, settings.step, settings.show_field, lang, settings.show_paths)
+                     if run.sampled is not None else particles_figure(run, 0, False, lang))
+        return status_text(run, note, lang), loss_view(run, lang), particles
 
 
 @handler()
@@ -533,6 +592,7 @@ def _compare_layout() -> dict:
         with _main_column():
             c["plot"] = gr.Plot(show_label=False, elem_id="diffusion_compare_plot")
             c["note"] = gr.Markdown(elem_id="diffusion_compare_note")
+            c["kept"] = gr.State(time_to_live=live_ui.SESSION_TTL_S)   # the last comparison, for a change of language
     return c
 
 
@@ -615,8 +675,8 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
                        queue=False)
     blocks.load(forward_views, forward_in, forward_out, api_visibility="private", **queue("control"))
 
-    cmp["run"].click(compare, [*controls.inputs(core.CompareSettings, cmp), cmp["schedulers"]],
-                     [cmp["plot"], cmp["note"]], api_name="diffusion_compare",
+    cmp["run"].click(compare_kept, [*controls.inputs(core.CompareSettings, cmp), cmp["schedulers"]],
+                     [cmp["plot"], cmp["note"], cmp["kept"]], api_name="diffusion_compare",
                      **queue("live"))   # streamed in turns at live.CPU
 
     settings_2d = [*controls.inputs(toy2d.Toy2DSettings, toy), toy["sketch"]]
@@ -637,4 +697,12 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
 
     c["export"].click(export, [r["record"], toy["session"]], [c["export_files"]], api_name="diffusion_export",
                       **queue("step"))
-    return links_ui.Linkable((core.SampleSettings,), r, r["run"], c["copy_link"])
+    # a change of language draws again what is drawn (components.links_ui), from what was kept
+    redraws = (
+        links_ui.Redraw(reverse_redraw, [r["notes"], r["trajectory"], r["step"], r["record"]],
+                        [r["notes"], r["caption"], r["time_grid"], r["curves"]]),
+        links_ui.Redraw(forward_views, forward_in, forward_out),   # no model: drawn again from the controls
+        links_ui.Redraw(compare_redraw, [cmp["kept"]], [cmp["plot"], cmp["note"]]),
+        links_ui.Redraw(redraw_2d, view_in, [toy["status"], toy["loss"], toy["particles"]]),
+    )
+    return links_ui.Linkable((core.SampleSettings,), r, r["run"], c["copy_link"], redraws)
