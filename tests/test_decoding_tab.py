@@ -158,3 +158,40 @@ def test_beam_tree_labels_its_nodes_and_draws_the_winners_path():
                                                  ("爱爱爱爱", 7, "爱爱爱…"), ("<b>", 7, "&lt;b&gt;")])
 def test_short_labels_fit_their_width(text, width, expected):
     assert tab.figures.short_label(text, width) == expected
+
+
+def test_a_change_of_language_redraws_the_last_comparison_and_sweep_without_decoding_again(monkeypatch):
+    """Issue 15: a finished comparison and sweep drawn in English come again in Chinese from what
+    the session kept; the output and step picked stay, and nothing is decoded again."""
+    import re
+
+    from components.i18n import translate
+
+    *frame, drawn = list(tab.decode_kept(*values(new_tokens=5), MODEL, ["greedy", "beam", "top_p"]))[-1]
+    assert len(frame) == len(compared(*values(new_tokens=2), MODEL, ["greedy"]))   # decode's answer, and the kept
+    steps = frame[2]
+    _, swept = tab.sweep(*values(core.PromptSettings, new_tokens=2), MODEL)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(core, "run_strategy", refuse)
+    monkeypatch.setattr(core, "temperature_sweep", refuse)
+    out = tab.redraw.__wrapped__(drawn, steps, "2", 4, swept, lang="zh")
+    notes, html_out, zh_steps, table, chart, beam, beam_rows, pick, distribution, record, sweep_plot = out
+    top_p = translate("dec_kind_top_p", "zh")
+    assert top_p in zh_steps.outputs[2].label and pick.value == "2"
+    assert distribution["layout"]["title"]["text"].startswith(zh_steps.outputs[2].label)
+    assert zh_steps.outputs[2].views == steps.outputs[2].views                # the same numbers
+    assert translate("dec_kind_greedy", "zh") in html_out and top_p in html_out
+    for figure in (chart, beam, sweep_plot, distribution):
+        assert re.search(r"[\u4e00-\u9fff]", figure["layout"]["title"]["text"]), figure["layout"]["title"]
+    assert record["comparison"]["outputs"][2]["label"] == zh_steps.outputs[2].label
+
+
+def test_a_change_of_language_before_a_comparison_or_while_one_runs_draws_nothing_of_it():
+    out = tab.redraw.__wrapped__(None, None, None, 0, None, lang="zh")
+    assert all(isinstance(value, type(gr.skip())) for value in out)
+    *_, drawn = list(tab.decode_kept(*values(new_tokens=3), MODEL, ["greedy", "top_k"]))[-1]
+    out = tab.redraw.__wrapped__(drawn, compared(*values(new_tokens=3), MODEL, ["greedy"])[2], None, 0, None, lang="zh")
+    assert all(isinstance(value, type(gr.skip())) for value in out)       # the picker emptied: one is under way

@@ -187,13 +187,27 @@ def final_frame(result: core.Comparison, decoded: list[Decoded], notes: list[str
              "comparison": record})
 
 
-@handler(core.DecodingSettings)
-def decode(settings, model_id, kinds, lang: str):
-    """Run every chosen strategy on the prompt, one strategy per turn at the CPU, and stream the
-    comparison as it grows: a first view after the first strategy (its outputs and metrics row,
-    the others pending), then at most every ``PARTIAL_INTERVAL_S``; the last view shows every
-    output, the metrics, the beam search and the first output's first step. The last answer (a
-    gr.State, not in the API) keeps the settings and numbers for the export."""
+@dataclasses.dataclass(frozen=True)
+class Drawn:
+    """A finished comparison as its views show it, without the models' logits (a session's
+    ``gr.State``): a change of language draws it again from here (``redraw``)."""
+    result: core.Comparison       # its outputs' logits left out: the cards and metrics below hold their numbers
+    rows: list[dict]              # the output cards (their labels are drawn again)
+    metrics: list[core.Metrics]   # per strategy, in core.group_by_strategy's order
+    notes: list[str]              # the notes' keys
+    settings: dict                # the export's settings
+    model_id: str
+
+
+def drawn_of(result: core.Comparison, decoded: list[Decoded], notes: list[str], settings: dict, model_id: str,
+             lang: str) -> Drawn:
+    light = [dataclasses.replace(output, raw_logits=None, processed=None) for output in result.outputs]
+    return Drawn(dataclasses.replace(result, outputs=light), [row for d in decoded for row in d.rows],
+                 metrics_by_strategy(result, lang)[1], notes, settings, model_id)
+
+
+def _decoding(settings: core.DecodingSettings, model_id, kinds, lang: str):
+    """(frame, drawn) for ``decode``: ``drawn`` (``Drawn``) with the last frame, ``gr.skip()`` before."""
     strategies, notes = core.strategies(settings, kinds)
     model, tokenizer = models.load_causal_lm(model_id)
     prompt = core.comparison_prompt(model, tokenizer, settings.prompt, settings.new_tokens)
@@ -208,15 +222,35 @@ def decode(settings, model_id, kinds, lang: str):
         with live.CPU.turn(first=shown_at is None), one_thread():
             decoded.append(decode_strategy(model, tokenizer, prompt[0], strategy, settings, lang))
             result = comparison_of(prompt, decoded)
-            frame = None
+            frame, drawn = None, gr.skip()
             if len(decoded) == len(strategies):
                 frame = final_frame(result, decoded, notes, settings, model_id, kinds, tokenizer, lang)
+                drawn = drawn_of(result, decoded, notes, frame[-1]["settings"], model_id, lang)
             elif shown_at is None or time.monotonic() - shown_at >= max(PARTIAL_INTERVAL_S, live.CPU.frame_interval()):
                 frame = partial_views(result, decoded, strategies[len(decoded):], notes, shown_at is None,
                                       tokenizer, lang)
         if frame is not None:
             shown_at = time.monotonic()
-            yield frame
+            yield frame, drawn
+
+
+@handler(core.DecodingSettings)
+def decode_kept(settings, model_id, kinds, lang: str):
+    """``decode`` for the page: its last answer also keeps the comparison (``Drawn``) for a change
+    of language."""
+    for frame, drawn in _decoding(settings, model_id, kinds, lang):
+        yield *frame, drawn
+
+
+@handler(core.DecodingSettings)
+def decode(settings, model_id, kinds, lang: str):
+    """Run every chosen strategy on the prompt, one strategy per turn at the CPU, and stream the
+    comparison as it grows: a first view after the first strategy (its outputs and metrics row,
+    the others pending), then at most every ``PARTIAL_INTERVAL_S``; the last view shows every
+    output, the metrics, the beam search and the first output's first step. The last answer (a
+    gr.State, not in the API) keeps the settings and numbers for the export."""
+    for frame, _ in _decoding(settings, model_id, kinds, lang):
+        yield frame
 
 
 @handler()
@@ -236,6 +270,36 @@ def sweep(settings, model_id, lang: str):
         result = core.temperature_sweep(model, tokenizer, settings.prompt, settings.new_tokens, settings.seed)
         return figures.sweep_figure(result, lang), {"settings": dataclasses.asdict(settings) | {"model_id": model_id},
                                                     "sweep": result}
+
+
+@handler()
+def redraw(drawn, steps, output, step, swept, lang: str) -> tuple:
+    """The last comparison and the last sweep again in the page's language (a change of language,
+    components.links_ui), from what the session kept (``Drawn``, the step views, the sweep's
+    numbers): no model call. The output and step picked stay. Nothing before a comparison was
+    done, nor while one is under way (its first view emptied the output picker)."""
+    skip = gr.skip()
+    sweep_plot = figures.sweep_figure(swept["sweep"], lang) if swept else skip
+    if not isinstance(drawn, Drawn) or steps is None or output in (None, ""):
+        return (skip,) * 10 + (sweep_plot,)
+    result, tokenizer = drawn.result, models.load_causal_lm(drawn.model_id)[1]   # cached
+    labels = [figures.output_label(o, lang) for o in result.outputs]
+    rows = [row | {"label": label} for row, label in zip(drawn.rows, labels)]
+    steps = core.StepViews([dataclasses.replace(chosen, label=label) for chosen, label in zip(steps.outputs, labels)],
+                           steps.pieces)
+    group_labels = [figures.strategy_label(strategy, lang) for strategy, _ in core.group_by_strategy(result.outputs)]
+    beam_plot = beam_rows = None
+    if result.beam:
+        piece = lambda t: steps.pieces.get(t) or token_piece(tokenizer, t)  # noqa: E731
+        beam_plot = figures.beam_tree_figure(result.beam, piece, lang)
+        beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
+    chosen, step = core.pick_step(steps, output, step)
+    record = comparison_record(result, steps, rows, group_labels, drawn.metrics, tokenizer)
+    return (note_text(result, drawn.notes, lang), figures.outputs_html(rows, prompt_label(result, tokenizer), lang), steps,
+            figures.metrics_table(group_labels, drawn.metrics, lang), figures.metrics_figure(group_labels, drawn.metrics, lang),
+            beam_plot, beam_rows, gr.Dropdown(choices=[(label, str(i)) for i, label in enumerate(labels)], value=output),
+            figures.step_figure(chosen, step, steps.pieces, lang), {"settings": drawn.settings, "comparison": record},
+            sweep_plot)
 
 
 @handler()
@@ -308,6 +372,7 @@ def layout() -> dict:
         with gr.Column(scale=3, min_width=320):
             c["steps"] = gr.State()
             c["record"] = gr.State()
+            c["drawn"] = gr.State()   # the last comparison, for a change of language (``Drawn``)
             c["sweep_record"] = gr.State()
             with gr.Tabs(elem_id="decoding_views"):
                 with gr.Tab(I18N("dec_outputs"), id="outputs"):
@@ -349,9 +414,9 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     opening the page at once should not queue behind it. A link sets the settings and the
     strategies, then presses Compare."""
     c = layout()
-    c["run"].click(decode, [*controls.inputs(core.DecodingSettings, c), c["model_id"], c["kinds"]],
+    c["run"].click(decode_kept, [*controls.inputs(core.DecodingSettings, c), c["model_id"], c["kinds"]],
                    [c[k] for k in ("notes", "outputs_html", "steps", "metrics_table", "metrics_plot", "beam_plot",
-                                   "beam_table", "output_pick", "step", "distribution", "record")],
+                                   "beam_table", "output_pick", "step", "distribution", "record", "drawn")],
                    api_name="decode", **queue("live"))
     gr.on([c["output_pick"].input, c["step"].input], show_step, [c["steps"], c["output_pick"], c["step"]],
           [c["distribution"]], api_name="decoding_step", trigger_mode="always_last", **queue("control"))
@@ -363,4 +428,9 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
                       api_visibility="private", **queue("control"))
     c["strategies"].change(None, [c["strategies"]], [c["kinds"]], js=KINDS_FROM_TEXT_JS, api_visibility="private")
     c["kinds"].change(None, [c["kinds"]], [c["strategies"]], js=TEXT_FROM_KINDS_JS, api_visibility="private")
-    return links_ui.Linkable((core.DecodingSettings, core.StrategyChoice), c, c["run"], c["copy_link"])
+    # a change of language draws again what is drawn (components.links_ui), from what was kept
+    again = links_ui.Redraw(redraw, [c["drawn"], c["steps"], c["output_pick"], c["step"], c["sweep_record"]],
+                            [c[k] for k in ("notes", "outputs_html", "steps", "metrics_table", "metrics_plot",
+                                            "beam_plot", "beam_table", "output_pick", "distribution", "record",
+                                            "sweep_plot")])
+    return links_ui.Linkable((core.DecodingSettings, core.StrategyChoice), c, c["run"], c["copy_link"], (again,))
