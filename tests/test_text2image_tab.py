@@ -185,3 +185,41 @@ def test_export_holds_the_settings_and_the_numbers_behind_the_views():
     assert np.array(data["latents"]).shape == (5, 4, 8, 8)
     name = next(iter(record.attention))
     np.testing.assert_allclose(np.array(data["cross_attention"][name]), record.attention[name], atol=1e-4)
+
+
+def test_a_change_of_language_redraws_every_view_drawn_without_denoising_again(monkeypatch):
+    """Issue 15: the record's views and each button's view, drawn in English, come again in Chinese
+    from the record and what each button kept; no image is denoised, judged or encoded again."""
+    import re
+
+    prompt = "a big red circle on the left"
+    notes, record, *_ = tab.generate.__wrapped__(settings(prompt=prompt), "en")
+    _, swept = tab.sweep_kept.__wrapped__(settings(), "en")
+    *_, edited = tab.edit_kept.__wrapped__(settings(prompt="a red circle"), "a blue circle", "en")
+    *_, encoded = tab.vae_kept.__wrapped__(core.VaeSettings(colour="blue", shape="square"), None, None, "en")
+    *_, judged = tab.judge_images_kept.__wrapped__(settings(prompt="a small green square at the top"), 2, "en")
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("computed again")
+
+    for name in ("denoise", "guidance_sweep", "judge_batch", "vae_round_trip", "step_cost"):
+        monkeypatch.setattr(core, name, refuse)
+    out = tab.redraw.__wrapped__(notes, record, 3, 2, "mean", 2, swept, edited, encoded, judged, lang="zh")
+    (zh_notes, denoise, layer, attention, guidance, tokens, words, sweep, edit, edit_notes, vae, vae_notes, judge,
+     judge_notes) = out
+    s = record.settings
+    assert zh_notes.startswith(translate("t2i_note_summary", "zh", scheduler=translate(f"t2i_sched_{s.scheduler}", "zh"),
+                                         steps=s.steps, s=f"{s.guidance:g}", calls=2 * s.steps, seconds=record.seconds))
+    assert layer.value == "mean" and translate("t2i_layer_mean", "zh") in [label for label, _ in layer.choices]
+    for figure in (denoise, attention, guidance, tokens, words, sweep, edit, vae, judge):
+        assert re.search(r"[\u4e00-\u9fff]", str(figure["layout"].get("title", {}).get("text", "")) +
+                         " ".join(str(a.get("text", "")) for a in figure["layout"].get("annotations", []))), \
+            figure["layout"].get("title")
+    for note in (edit_notes, vae_notes, judge_notes):
+        assert re.search(r"[\u4e00-\u9fff]", note), note
+    assert edit_notes == tab._edit_views(edited, "zh")[1] and judge_notes == tab._judge_views(judged, "zh")[1]
+
+
+def test_a_change_of_language_before_anything_was_drawn_draws_nothing():
+    out = tab.redraw.__wrapped__("", None, 1, 0, "mean", 1, None, None, None, None, lang="zh")
+    assert all(isinstance(value, type(gr.skip())) for value in out)

@@ -181,36 +181,71 @@ def guidance_view(record, step, lang: str):
 # handlers: guidance scales, prompt edits, the judge in batch
 
 
-@handler(G)
-def sweep(settings, lang: str):
-    """The same prompt and seed at several guidance scales, side by side."""
+# Each button's view below is drawn from what its work computed (``kept``), so a change of language
+# draws it again from there (``redraw``); the page's events (``*_kept``) also keep it in a state.
+
+
+def _sweep_kept(settings: core.GenerateSettings) -> tuple:
     core.check_steps(settings.scheduler, settings.steps)
     model = pipeline.load(settings.model)
     with live.CPU.turn(), one_thread():
-        return figures.sweep_figure(core.guidance_sweep(model.pipe, settings), settings.prompt, lang,
-                                    judged=model.shapes_world)
+        return core.guidance_sweep(model.pipe, settings), settings.prompt, model.shapes_world
+
+
+def _sweep_view(kept: tuple, lang: str):
+    results, prompt, judged = kept
+    return figures.sweep_figure(results, prompt, lang, judged=judged)
 
 
 @handler(G)
-def edit(settings, edited_prompt, lang: str):
-    """The prompt and the edited prompt denoised from the same starting noise."""
+def sweep(settings, lang: str):
+    """The same prompt and seed at several guidance scales, side by side."""
+    return _sweep_view(_sweep_kept(settings), lang)
+
+
+@handler(G)
+def sweep_kept(settings, lang: str):
+    """``sweep`` for the page, which also keeps what it drew."""
+    kept = _sweep_kept(settings)
+    return _sweep_view(kept, lang), kept
+
+
+def _edit_kept(settings: core.GenerateSettings, edited_prompt) -> tuple:
     core.check_steps(settings.scheduler, settings.steps)
     edited = check_value(EDITED, edited_prompt)
     model = pipeline.load(settings.model)
     with live.CPU.turn(), one_thread():
         first = core.denoise(model.pipe, settings, judged=model.shapes_world)
         second = core.denoise(model.pipe, dataclasses.replace(settings, prompt=edited), judged=model.shapes_world)
-        difference = float(np.abs(first.image - second.image).max())
-        notices = prompt_notices(second.prompt, model.pipe.tokenizer.model_max_length, lang)
-        if not model.shapes_world:
-            note = translate("t2i_note_edit_plain", lang, a=settings.prompt or "∅", b=edited or "∅", diff=difference)
-            return figures.edit_figure(first, second, lang), "\n\n".join([note, *notices])
-        note = translate("t2i_note_edit", lang, a=settings.prompt or "∅", b=edited or "∅",
-                         reading_a=figures.reading_text(first.reading, lang),
-                         reading_b=figures.reading_text(second.reading, lang),
-                         marks_a=figures.marks(first.reading, scenes.prompt_attributes(settings.prompt)),
-                         marks_b=figures.marks(second.reading, scenes.prompt_attributes(edited)), diff=difference)
+    return (settings.prompt, edited, first, second, float(np.abs(first.image - second.image).max()),
+            model.pipe.tokenizer.model_max_length, model.shapes_world)
+
+
+def _edit_views(kept: tuple, lang: str) -> tuple:
+    prompt, edited, first, second, difference, limit, shapes_world = kept
+    notices = prompt_notices(second.prompt, limit, lang)
+    if not shapes_world:
+        note = translate("t2i_note_edit_plain", lang, a=prompt or "∅", b=edited or "∅", diff=difference)
         return figures.edit_figure(first, second, lang), "\n\n".join([note, *notices])
+    note = translate("t2i_note_edit", lang, a=prompt or "∅", b=edited or "∅",
+                     reading_a=figures.reading_text(first.reading, lang),
+                     reading_b=figures.reading_text(second.reading, lang),
+                     marks_a=figures.marks(first.reading, scenes.prompt_attributes(prompt)),
+                     marks_b=figures.marks(second.reading, scenes.prompt_attributes(edited)), diff=difference)
+    return figures.edit_figure(first, second, lang), "\n\n".join([note, *notices])
+
+
+@handler(G)
+def edit(settings, edited_prompt, lang: str):
+    """The prompt and the edited prompt denoised from the same starting noise."""
+    return _edit_views(_edit_kept(settings, edited_prompt), lang)
+
+
+@handler(G)
+def edit_kept(settings, edited_prompt, lang: str):
+    """``edit`` for the page, which also keeps what it drew."""
+    kept = _edit_kept(settings, edited_prompt)
+    return *_edit_views(kept, lang), kept
 
 
 def _wanted_text(wanted: dict, lang: str) -> str:
@@ -220,26 +255,50 @@ def _wanted_text(wanted: dict, lang: str) -> str:
     return ", ".join(parts)
 
 
-@handler(G)
-def judge_images(settings, count, lang: str):
-    """``count`` images for the prompt (seeds seed, seed + 1, …), read by the judge."""
+def _judge_kept(settings: core.GenerateSettings, count) -> tuple:
+    """(model, batch, seconds); no batch for a model outside the shapes world."""
     core.check_steps(settings.scheduler, settings.steps)
     n = check_value(COUNT, count)
     model = pipeline.load(settings.model)
     if not model.shapes_world:
-        return figures.note_figure(shapes_only_note(model, lang)), shapes_only_note(model, lang)
+        return model, None, 0.0
     with live.CPU.turn(), one_thread():
         start = time.perf_counter()
         batch = core.judge_batch(model.pipe, settings, n)
-        seconds = time.perf_counter() - start
-        wanted = _wanted_text(batch.wanted, lang)
-        note = (translate("t2i_note_judge", lang, wanted=wanted, first=batch.seeds[0], last=batch.seeds[-1],
-                          seconds=seconds) if wanted else translate("t2i_note_nothing_asked", lang))
-        return figures.judge_figure(batch, lang), note
+        return model, batch, time.perf_counter() - start
+
+
+def _judge_views(kept: tuple, lang: str) -> tuple:
+    model, batch, seconds = kept
+    if batch is None:
+        return figures.note_figure(shapes_only_note(model, lang)), shapes_only_note(model, lang)
+    wanted = _wanted_text(batch.wanted, lang)
+    note = (translate("t2i_note_judge", lang, wanted=wanted, first=batch.seeds[0], last=batch.seeds[-1],
+                      seconds=seconds) if wanted else translate("t2i_note_nothing_asked", lang))
+    return figures.judge_figure(batch, lang), note
+
+
+@handler(G)
+def judge_images(settings, count, lang: str):
+    """``count`` images for the prompt (seeds seed, seed + 1, …), read by the judge."""
+    return _judge_views(_judge_kept(settings, count), lang)
+
+
+@handler(G)
+def judge_images_kept(settings, count, lang: str):
+    """``judge_images`` for the page, which also keeps what it drew (the model left out)."""
+    model, batch, seconds = _judge_kept(settings, count)
+    return *_judge_views((model, batch, seconds), lang), (_Named(model.model_id), batch, seconds)
 
 
 # ---------------------------------------------------------------------------------------------
 # handlers: the VAE, export
+
+
+@dataclasses.dataclass(frozen=True)
+class _Named:
+    """A model by its id, as ``shapes_only_note`` reads it (a state keeps no pipeline)."""
+    model_id: str
 
 
 def _editor_image(value):
@@ -249,10 +308,8 @@ def _editor_image(value):
     return value
 
 
-@handler(core.VaeSettings)
-def vae(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
-    """The chosen image encoded to the latent by ``model``'s VAE and decoded back, with the judge's
-    readings (the shapes world) and the cost of a denoising step in latent space against pixels."""
+def _vae_kept(settings: core.VaeSettings, image, record, model: str) -> tuple:
+    """(trip, cost, resized, size, shapes_world, the model by id) of the VAE round trip."""
     model = pipeline.load(as_text("model", model, 200))
     size = model.side
     resized = None
@@ -270,7 +327,12 @@ def vae(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
         trip = core.vae_round_trip(model.pipe, pixels, resized, judged=model.shapes_world)
         # a hub model's UNet call takes seconds: timed once
         cost = core.step_cost(model.pipe, model.pixel_unet, runs=core.LIMITS.cost_runs if model.shapes_world else 1)
-    if model.shapes_world:
+    return trip, cost, resized, size, model.shapes_world, _Named(model.model_id)
+
+
+def _vae_views(kept: tuple, lang: str) -> tuple:
+    trip, cost, resized, size, shapes_world, model = kept
+    if shapes_world:
         notes = [translate("t2i_note_vae", lang, psnr=trip.psnr_db,
                            original=figures.reading_text(trip.original_reading, lang),
                            reconstruction=figures.reading_text(trip.reconstruction_reading, lang))]
@@ -290,6 +352,44 @@ def vae(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
         notes.append(translate("t2i_note_cost", lang, pixel_ms=cost.pixel_s * 1000,
                                speedup=cost.pixel_s / cost.latent_s, **shapes))
     return figures.vae_figure(trip, lang), "\n\n".join(notes)
+
+
+@handler(core.VaeSettings)
+def vae(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
+    """The chosen image encoded to the latent by ``model``'s VAE and decoded back, with the judge's
+    readings (the shapes world) and the cost of a denoising step in latent space against pixels."""
+    return _vae_views(_vae_kept(settings, image, record, model), lang)
+
+
+@handler(core.VaeSettings)
+def vae_kept(settings, image, record, lang: str, model: str = pipeline.MODEL_ID):
+    """``vae`` for the page, which also keeps what it drew."""
+    kept = _vae_kept(settings, image, record, model)
+    return *_vae_views(kept, lang), kept
+
+
+@handler()
+def redraw(notes, record, step, attention_step, layer, guidance_step, swept, edited, encoded, judged,
+           lang: str) -> tuple:
+    """What the lab drew, again in the page's language (a change of language, components.links_ui),
+    each part only once drawn: from the last record (notes, denoising, attention and its layer menu,
+    guidance at the steps shown — three decodes of the record's latents —, tokens and word map)
+    and from what each button kept (guidance sweep, prompt edit, VAE round trip, judge). No image
+    is denoised again."""
+    skip = gr.skip()
+    drawn = (skip,) * 7
+    if notes and isinstance(record, core.Record):
+        model = pipeline.load(record.settings.model)   # cached
+        menu = _layer_menu(record, lang)
+        chosen = layer if layer in [value for _, value in menu.choices] else "mean"
+        drawn = (generate_notes(record, model, lang), figures.denoise_figure(record, record.step_number(step), lang),
+                 gr.Dropdown(choices=menu.choices, value=chosen),
+                 figures.attention_figure(record, as_int("t2i_attn_step_view", attention_step, 0, record.steps),
+                                          chosen, lang),
+                 guidance_view.__wrapped__(record, guidance_step, lang), *_text_views(model, record.prompt, lang))
+    return (*drawn, _sweep_view(swept, lang) if swept else skip, *(_edit_views(edited, lang) if edited else (skip, skip)),
+            *(_vae_views(encoded, lang) if encoded else (skip, skip)),
+            *(_judge_views(judged, lang) if judged else (skip, skip)))
 
 
 @handler()
@@ -423,7 +523,9 @@ def layout() -> dict:
     """The lab's components by name (each view's under "views"). Nothing runs on page load:
     a classroom opening the page at once does not queue behind the model."""
     gr.Markdown(I18N("t2i_intro"))
-    c: dict = {"record": gr.State(time_to_live=live_ui.SESSION_TTL_S), "tabs": [], "views": {}}
+    c: dict = {"record": gr.State(time_to_live=live_ui.SESSION_TTL_S), "tabs": [], "views": {},
+               # what each button's view was drawn from, for a change of language (``redraw``)
+               "kept": {k: gr.State(time_to_live=live_ui.SESSION_TTL_S) for k in ("sweep", "edit", "vae", "judge")}}
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_id="text2image_controls"):
             c |= _controls()
@@ -458,16 +560,23 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
           api_name="text2image_attention", trigger_mode="always_last", **queue("control"))
     g["step"].input(guidance_view, [record, g["step"]], [g["figure"]], api_name="text2image_guidance",
                     trigger_mode="always_last", **queue("control"))
-    g["sweep"].click(sweep, settings, [g["sweep_figure"]], api_name="text2image_sweep", **queue("heavy"))
-    e["run"].click(edit, [*settings, e["edited_prompt"]], [e["figure"], e["notes"]], api_name="text2image_edit",
-                   **queue("heavy"))
-    v["run"].click(vae, [*controls.inputs(core.VaeSettings, v), v["image"], record, c["model"]],
-                   [v["figure"], v["notes"]], api_name="text2image_vae", **queue("heavy"))
+    # the buttons' events keep what they drew (``*_kept``), for a change of language
+    g["sweep"].click(sweep_kept, settings, [g["sweep_figure"], c["kept"]["sweep"]], api_name="text2image_sweep",
+                     **queue("heavy"))
+    e["run"].click(edit_kept, [*settings, e["edited_prompt"]], [e["figure"], e["notes"], c["kept"]["edit"]],
+                   api_name="text2image_edit", **queue("heavy"))
+    v["run"].click(vae_kept, [*controls.inputs(core.VaeSettings, v), v["image"], record, c["model"]],
+                   [v["figure"], v["notes"], c["kept"]["vae"]], api_name="text2image_vae", **queue("heavy"))
     c["model"].input(model_start, [c["model"]], [c["scheduler"], c["steps"], c["guidance"]], api_name="text2image_model",
                      **queue("control"))
-    j["run"].click(judge_images, [*settings, j["count"]], [j["figure"], j["notes"]], api_name="text2image_judge",
-                   **queue("heavy"))
+    j["run"].click(judge_images_kept, [*settings, j["count"]], [j["figure"], j["notes"], c["kept"]["judge"]],
+                   api_name="text2image_judge", **queue("heavy"))
     c["export"].click(export, [record], [c["export_files"]], api_name="text2image_export", **queue("step"))
     for tab in c["tabs"]:
         tab.select(None, None, None, js=RESIZE_JS)
-    return links_ui.Linkable((G,), c, c["run"], c["copy_link"])
+    again = links_ui.Redraw(redraw, [c["notes"], record, d["step"], a["step"], a["layer"], g["step"],
+                                     *(c["kept"][k] for k in ("sweep", "edit", "vae", "judge"))],
+                            [c["notes"], d["figure"], a["layer"], a["figure"], g["figure"], t["tokens"], t["words"],
+                             g["sweep_figure"], e["figure"], e["notes"], v["figure"], v["notes"], j["figure"],
+                             j["notes"]])
+    return links_ui.Linkable((G,), c, c["run"], c["copy_link"], (again,))
