@@ -77,6 +77,37 @@ def test_a_bad_link_shows_a_notice_and_the_defaults(page_factory):
     assert "could not be followed" in text and "colour" in text and "<script>" in text
     assert page.locator("#link_notice script").count() == 0
     assert page.locator("#gan_seed input").input_value() == "0"
+    # issue 15: the footer's Settings turn the page Chinese, and the notice is composed again in Chinese
+    from tests.browser import choose_language
+
+    choose_language(page, "简体中文")
+    chinese = links.translate("link_notice", "zh").replace("**", "")   # drawn in bold
+    page.wait_for_function("text => document.querySelector('#link_notice').textContent.includes(text)", arg=chinese,
+                           timeout=60_000)
+    assert "<script>" in notice.text_content() and page.locator("#link_notice script").count() == 0
+
+
+def test_a_change_of_language_composes_the_link_notice_again_and_a_good_link_needs_none():
+    import gradio as gr
+
+    from components import links_ui
+
+    linkables = {"toy": links_ui.Linkable((Steps,), {}, None, None)}
+    again = links_ui._notice_again("?lab=toy&steps=NaN", linkables, "zh")
+    assert again.value == links.notice(links.parse_query({"lab": "toy", "steps": "NaN"}, LINKED), "zh")
+    assert isinstance(links_ui._notice_again("?lab=toy&steps=3", linkables, "zh"), type(gr.skip()))
+
+
+def test_a_live_note_is_said_again_in_the_new_language():
+    from components import links_ui
+    from components.i18n import translate
+
+    diverged = translate("live_diverged", "en", iteration=12, what="G")
+    assert links_ui._note_again(diverged, "en", "zh") == ("live_diverged", translate("live_diverged", "zh", iteration="12",
+                                                                                     what="G"))
+    assert links_ui._note_again(translate("live_paused", "zh"), "zh", "en") == ("live_paused",
+                                                                                  translate("live_paused", "en"))
+    assert links_ui._note_again("something else", "en", "zh") is None
 
 
 def test_copy_link_writes_the_current_settings(page_factory):
