@@ -14,7 +14,7 @@ import os
 import gradio as gr
 
 import demos
-from components import gradio_fixes, input_guard, links_ui, live, threads
+from components import gradio_fixes, input_guard, links_ui, live, plot_fit, threads
 from components.queueing import GROUPS, MAX_QUEUE, SESSIONS_KEPT, WORKER_THREADS
 from components.ui import I18N, translations
 
@@ -88,7 +88,7 @@ def launch_kwargs() -> dict:
         server_port=int(port),
         i18n=translations(),
         css=CSS + "".join(lab.css() for lab in demos.labs()),
-        head=links_ui.HEAD,
+        head=links_ui.HEAD + plot_fit.HEAD,   # plot_fit: titles and panel grids that fit a phone
         footer_links=["api", "gradio", "settings"],
         max_threads=WORKER_THREADS,
         state_session_capacity=SESSIONS_KEPT,

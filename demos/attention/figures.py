@@ -19,7 +19,7 @@ from plotly.colors import sample_colorscale
 from PIL import Image, ImageDraw, ImageFont
 
 from components.i18n import translate
-from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from components.plots import base_layout, cell_axes, figure, grid, on_cell, with_meta
 from demos.attention import core
 from demos.attention.core import GenerationAttention, HeadArithmetic, HeadCensus, ToyExample, cosine_similarity
 
@@ -56,8 +56,7 @@ def token_axis(labels: list[str], axis_px: float, x: bool = False) -> dict:
 
 def with_token_axes(layout: dict, axes: dict[str, list[str]]) -> dict:
     """Record every token of each token axis (layout key -> labels) for the page's relabelling."""
-    layout["meta"] = {"tokens": axes}
-    return layout
+    return with_meta(layout, tokens=axes)   # beside the grid's meta, if any
 
 
 def _masked(matrix: np.ndarray) -> np.ndarray:

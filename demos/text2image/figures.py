@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from components.i18n import translate
-from components.plots import base_layout, figure
+from components.plots import base_layout, figure, fit_meta, with_meta
 from demos.text2image import core, judge, scenes
 
 LATENT_COLOURS = "RdBu"          # latents and noise: signed, 0 in white
@@ -66,6 +66,20 @@ def _panel(layout: dict, n: int, x: tuple, y: tuple, width: float, height: float
             "text": title, "x": (x[0] + x[1]) / 2, "y": y[1], "xref": "paper", "yref": "paper", "xanchor": "center",
             "yanchor": "bottom", "showarrow": False, "font": {"size": title_size}})
     return x_ref, y_ref
+
+
+def _fit_rows(layout: dict, rows: list[list[int]], min_px: float = 110, gap: float = 0.02) -> dict:
+    """Let the page reflow these rows of square pictures (subplot numbers, left to right) into
+    fewer columns on a phone, each at least ``min_px`` wide (``components.plot_fit``); each
+    panel's title is the annotation whose x is its centre and y its top."""
+    notes = layout.get("annotations", [])
+    titles = []
+    for n in range(max(n for row in rows for n in row) + 1):
+        _, _, x_key, y_key = _axes(n)
+        x, y = layout[x_key]["domain"], layout[y_key]["domain"]
+        titles.append(next((i for i, a in enumerate(notes) if a.get("xref") == "paper"
+                            and abs(a["x"] - (x[0] + x[1]) / 2) < 1e-6 and abs(a["y"] - y[1]) < 1e-6), None))
+    return with_meta(layout, grid=fit_meta(layout, rows, titles, gap, min_px, aspect=1))
 
 
 def _picture(picture: np.ndarray, x_ref: str, y_ref: str, size: float, hover: bool = False) -> dict:
@@ -243,6 +257,8 @@ def attention_figure(record: core.Record, step: int, layer: str, lang: str, colu
                      "zmax": 1, "colorscale": ATTENTION_COLOURS, "opacity": 0.6, "showscale": False,
                      "zsmooth": "best", "xaxis": x_ref, "yaxis": y_ref, "name": label,
                      "hovertemplate": f"{label}: %{{z:.2f}}<extra></extra>"})
+    # a map 100 px wide still shows where a word looks; three a row on a phone
+    _fit_rows(layout, [list(range(r * cols, min(count, (r + 1) * cols))) for r in range(rows)], 100)
     return figure(data, layout)
 
 
@@ -268,6 +284,7 @@ def guidance_figure(parts: core.GuidanceParts, lang: str) -> dict:
         x0 = 0.06 + k * 0.32
         x_ref, y_ref = _panel(layout, 4 + k, (x0, x0 + 0.24), (0.0, 0.42), size, size, translate(key, lang))
         data.append(_picture(upscale(parts.images[k], 4), x_ref, y_ref, size))
+    _fit_rows(layout, [[0, 1, 2, 3], [4, 5, 6]])
     return figure(data, layout)
 
 
@@ -298,6 +315,7 @@ def images_row_figure(images: list[np.ndarray], titles: list[str], title: str, h
         size = image.shape[0]
         x_ref, y_ref = _panel(layout, n, (round(x0, 6), round(x0 + width, 6)), (0.0, 0.86), size, size, text)
         data.append(_picture(upscale(as_uint8(image), 4), x_ref, y_ref, size))
+    _fit_rows(layout, [list(range(count))], 100)
     return figure(data, layout)
 
 
@@ -338,7 +356,9 @@ def edit_figure(first: core.Record, second: core.Record, lang: str) -> dict:
                                       "font": {"size": 16}})
     difference = np.abs(first.image - second.image).max(axis=2)                   # (H, W)
     x0 = (cols - 1) * (width + gap)
-    x_ref, y_ref = _panel(layout, n, (round(x0, 6), 1.0), (0.25, 0.63), size, size, translate("t2i_edit_diff", lang))
+    # two lines: in one, the label ran over the last step's column on a phone
+    x_ref, y_ref = _panel(layout, n, (round(x0, 6), 1.0), (0.25, 0.63), size, size,
+                          translate("t2i_edit_diff", lang).replace(" (", "<br>(").replace("（", "<br>（"))
     data.append({"type": "heatmap", "z": difference, "x0": 0.5, "dx": 1, "y0": 0.5, "dy": 1, "zmin": 0, "zmax": 1,
                  "colorscale": "Greys", "reversescale": False, "showscale": False, "xaxis": x_ref, "yaxis": y_ref,
                  "hovertemplate": "|A − B| %{z:.2f}<extra></extra>"})
@@ -464,6 +484,7 @@ def vae_figure(trip: core.VaeRoundTrip, lang: str) -> dict:
     data.append({"type": "heatmap", "z": difference, "x0": 0.5, "dx": 1, "y0": 0.5, "dy": 1, "zmin": 0, "zmax": 0.5,
                  "colorscale": "Greys", "showscale": False, "xaxis": x_ref, "yaxis": y_ref,
                  "hovertemplate": "|x − x̂| %{z:.3f}<extra></extra>"})
+    _fit_rows(layout, [[0, 1, 2, 3]])
     return figure(data, layout)
 
 
