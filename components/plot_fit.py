@@ -63,7 +63,10 @@ SCRIPT = r"""
     if (textWidth(line, font) <= room) return [line];
     const lines = [];
     let current = "", strong = 0;   // strong: where the line may end after ", ", "：", …
-    for (const piece of pieces(line)) {
+    // a Chinese run too long for a line breaks between its characters
+    const cjk = /[\u3040-\u9fff\uac00-\ud7af\uff00-\uffef]/;
+    const parts = pieces(line).flatMap((p) => (textWidth(p, font) > room && cjk.test(p) && !p.includes("<") ? [...p] : [p]));
+    for (const piece of parts) {
       if (current.trim() && textWidth((current + piece).trimEnd(), font) > room) {
         // rather after a comma or colon than a word or two before the end
         const cut = strong && textWidth(current.slice(0, strong), font) >= 0.6 * room ? strong : current.length;

@@ -61,7 +61,7 @@ def grid(rows: int, cols: int, titles: list[str] | None = None, hspace: float = 
         y1 = 1 - r * (height + vspace)
         layout[x_key] = {"domain": [_unit(x0), _unit(x0 + width)], "anchor": y_ref}
         layout[y_key] = {"domain": [_unit(y1 - height), _unit(y1)], "anchor": x_ref}
-        if titles and n < len(titles):
+        if titles and n < len(titles) and titles[n]:   # an empty title: no annotation
             title_of.append(len(layout["annotations"]))
             layout["annotations"].append({
                 "text": titles[n], "x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper",

@@ -39,6 +39,8 @@ def test_grid_places_cells_row_major_and_records_them_for_the_page(rows, cols, h
 def test_untitled_cells_have_no_title_index():
     meta = grid(1, 3, ["only the first"])["meta"]["grid"]
     assert meta["titles"] == [0, None, None]
+    layout = grid(1, 3, ["a", "", "c"])   # an empty title makes no annotation
+    assert layout["meta"]["grid"]["titles"] == [0, None, 1] and [a["text"] for a in layout["annotations"]] == ["a", "c"]
     assert grid(2, 2)["meta"]["grid"]["titles"] == [None] * 4
 
 
