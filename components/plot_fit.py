@@ -85,16 +85,17 @@ SCRIPT = r"""
     return ref === "x" ? 0 : Number(ref.slice(1)) - 1;
   };
 
-  // what the script needs of the figure as the server drew it (called once it is drawn)
-  const capture = (gd) => {
-    const L = gd.layout, F = gd._fullLayout, size = F._size;
+  // what the script needs of a figure as the server sent it: its layout L and traces, and the
+  // margins (size: l, r, t, b and the plot's height h) of its plot as drawn at width W
+  const BAR_TYPES = ["heatmap", "contour", "histogram2d", "histogram2dcontour"];
+  const capture = (L, data, size, W) => {
     const title = L.title && typeof L.title === "object" ? L.title : (L.title ? { text: L.title } : {});
     const o = {
-      layout: L, height: L.height || F.height, t: size.t, b: size.b, l: size.l, r: size.r, h: size.h,
-      marginT: (L.margin && L.margin.t !== undefined) ? L.margin.t : F.margin.t,
+      layout: L, height: L.height, t: size.t, b: size.b, l: size.l, r: size.r, h: size.h,
+      marginT: size.marginT !== undefined ? size.marginT : (L.margin && L.margin.t !== undefined ? L.margin.t : size.t),
       title: { text: title.text, sub: title.subtitle && title.subtitle.text, y: title.y, yref: title.yref,
                yanchor: title.yanchor },
-      tries: 0, width: F.width, autosize: L.autosize, layoutWidth: L.width,
+      tries: 0, width: W, autosize: L.autosize, layoutWidth: L.width, signature: signature(L),
     };
     const g = L.meta && L.meta.grid;
     if (g && g.cells && g.min_px > 0) {
@@ -108,14 +109,18 @@ SCRIPT = r"""
       o.notes = (L.annotations || []).map((a) => ({ x: a.x, y: a.y }));
       o.legendY = L.legend ? L.legend.y : undefined;
       o.bars = [];
-      (gd._fullData || []).forEach((full) => {
-        const trace = gd.data[full.index];
-        if (!full.showscale || !full.colorbar || !o.cells || !o.cells[cellOfTrace(trace)]) return;
-        o.bars.push({ i: full.index, n: cellOfTrace(trace), y: full.colorbar.y, len: full.colorbar.len });
+      (data || []).forEach((trace, i) => {
+        if (!o.cells || !BAR_TYPES.includes(trace.type) || trace.showscale === false || !o.cells[cellOfTrace(trace)]) return;
+        const bar = trace.colorbar || {};   // plotly's defaults: centred, the plot's height
+        o.bars.push({ i, n: cellOfTrace(trace), y: bar.y === undefined ? 0.5 : bar.y, len: bar.len === undefined ? 1 : bar.len });
       });
     }
     return o;
   };
+  // what a live figure's next frame must share with the last for it to be fitted before it is drawn
+  const signature = (L) => JSON.stringify([L.height, L.margin, L.meta && L.meta.grid, L.legend,
+    L.title && typeof L.title === "object" ? [L.title.x, L.title.xanchor, L.title.xref, L.title.y, L.title.yref,
+                                               L.title.yanchor, L.title.font] : null]);
 
   // columns per row at plot width W: a row whose narrowest panel is under min_px gets as many
   // columns as keep each at least min_px wide (at least one)
@@ -274,7 +279,10 @@ SCRIPT = r"""
     let o = gd._fit;
     if (!o || o.layout !== gd.layout) {
       if (!drawn) return;     // a new figure: remembered once it is drawn
-      o = gd._fit = capture(gd);
+      const size = F._size;
+      o = gd._fit = capture(gd.layout, gd.data, { l: size.l, r: size.r, t: size.t, b: size.b, h: size.h,
+                                                  marginT: F.margin.t }, F.width);
+      if (o.height === undefined) o.height = F.height;
       o.applied = compute(gd, o, F.width, true);
     }
     const W = F.width;
@@ -298,6 +306,41 @@ SCRIPT = r"""
     window.Plotly.update(gd, traces, update, bars.length ? bars.map((c) => c[0]) : undefined).then(done, done);
   };
 
+  // A figure sent to a plot already fitted once (a live run's next frame) is fitted before it
+  // is drawn, with the margins measured on the last one, so that it does not flash as the server
+  // drew it 2–10 times a second; any other figure is drawn as sent, then fitted.
+  const setPath = (object, path, value) => {
+    const keys = path.replace(/\[(\d+)\]/g, ".$1").split(".");
+    let at = object;
+    keys.slice(0, -1).forEach((key) => {
+      if (at[key] === null || typeof at[key] !== "object") at[key] = {};
+      at = at[key];
+    });
+    const last = keys[keys.length - 1];
+    if (value === null || value === undefined) delete at[last]; else at[last] = value;
+  };
+  const prefit = (gd, data, layout) => {
+    const o = gd && gd._fit, F = gd && gd._fullLayout;
+    if (!o || !F || !Array.isArray(data) || !layout || !layout.height || gd._fitBusy || !gd.offsetWidth) return;
+    if (Math.abs(F.width - gd.offsetWidth) > 1 || signature(layout) !== o.signature) return;
+    const next = capture(layout, data, { l: o.l, r: o.r, t: o.t, b: o.b, h: layout.height - o.t - o.b,
+                                         marginT: o.marginT }, F.width);
+    next.applied = compute(gd, next, F.width, false);
+    for (const [key, value] of Object.entries(next.applied.want)) setPath(layout, key, value);
+    next.applied.bars.forEach(([i, y, len]) => { data[i].colorbar = { ...(data[i].colorbar || {}), y, len }; });
+    gd._fit = next;
+  };
+  const patch = () => {
+    const P = window.Plotly;
+    if (!P || P.plotFitReact) return;
+    const react = P.react;
+    P.plotFitReact = react;
+    P.react = function (gd, data, layout, ...rest) {
+      try { prefit(gd, data, layout); } catch (error) { /* drawn as sent, then fitted */ }
+      return react.call(this, gd, data, layout, ...rest);
+    };
+  };
+
   const hook = (gd) => {
     if (gd._fitHooked || !gd.on) return;
     gd._fitHooked = true;
@@ -312,7 +355,10 @@ SCRIPT = r"""
     }).observe(gd);
     if (gd._fullLayout && gd._fullLayout._size) check(gd, true);
   };
-  const scan = () => document.querySelectorAll(".js-plotly-plot").forEach(hook);
+  const scan = () => {
+    patch();
+    document.querySelectorAll(".js-plotly-plot").forEach(hook);
+  };
   const start = () => {
     new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
     scan();
