@@ -33,7 +33,8 @@ What the server drew before a change of language. Labels follow the switch live 
 answer is composed in the new language (the cookie), but plot titles, status lines and notices
 already on the page were composed in the old one. A lab lists in its ``Linkable.redraws`` the
 events that redraw what it shows now (``Redraw``: fn, inputs, outputs, queue group — usually its
-own slider or view handlers), and ``install`` fires each on every change of language. A redraw
+own slider or view handlers), and ``install`` fires them on every change of language, all the
+labs' redraws of one queue group as one event (``_redraw_all``). A redraw
 works from what the session keeps (a cached analysis, the live run, the last result kept for
 Export, a ``gr.State``): it never repeats a model pass that costs seconds and never trains; it
 answers ``gr.skip()`` where nothing has been drawn yet. The link's own notice is composed again
@@ -46,7 +47,9 @@ request fixed its language when it started).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -59,6 +62,8 @@ from components.i18n import tables, translate
 from components.queueing import queue
 from components.settings import controls, defaults
 from components.ui import I18N
+
+log = logging.getLogger("aigc_playground")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -259,6 +264,35 @@ def _notice_again(query: str, linkables: dict[str, Linkable], lang: str):
     return gr.Markdown(message) if message else gr.skip()
 
 
+def _redraw_all(redraws: list[Redraw]) -> Callable:
+    """One event for the ``redraws`` of a queue group: the page sent one event after another, each
+    once the last had been taken (about 0.35 s apart on a busy machine: the ninth lab's plot
+    turned Chinese 4 s after the first). Each redraw gets its own inputs and the request (its
+    language); one that fails leaves its outputs as they are and the others go on."""
+    sizes = [len(r.inputs) for r in redraws]
+    n = sum(sizes)
+
+    def redraw_all(*args):
+        values, request = args[:n], (args[n] if len(args) > n else None)
+        answers, at = [], 0
+        for redraw, size in zip(redraws, sizes):
+            try:
+                answer = redraw.fn(*values[at:at + size], request)
+            except Exception:   # noqa: BLE001 - logged by the handler's own error path; the others still redraw
+                log.warning("redraw %s failed; its views stay in the old language", redraw.fn.__name__, exc_info=True)
+                answer = (gr.skip(),) * len(redraw.outputs)
+            answers += [answer] if len(redraw.outputs) == 1 else list(answer)
+            at += size
+        return answers
+
+    # gradio reads which parameter takes the request from the signature, as for components.handlers
+    redraw_all.__signature__ = inspect.Signature(
+        [inspect.Parameter(f"value_{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(n)]
+        + [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=gr.Request)])
+    redraw_all.__annotations__ = {"request": gr.Request}
+    return redraw_all
+
+
 # lab key -> the settings classes its links may set, filled by ``install`` when the page is built
 # (read by the lessons' test, which checks every lesson's link against it)
 LINKED_SETTINGS: dict[str, tuple] = {}
@@ -292,7 +326,17 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
           js=_relabel_js([str(tab.label) for tab in tabs_to_relabel]), api_visibility="private", queue=False)
 
     # what the server drew before the change, drawn again in the new language (the cookie is set
-    # by HEAD's observer, registered before this one, so the request already carries it)
+    # by HEAD's observer, registered before this one, so the request already carries it). The page
+    # sends a trigger's events one after another, in the order they were wired: the labs' views
+    # first, one event per queue group, then the link's notice.
+    groups: dict[str, list[Redraw]] = {}
+    for view in linkables.values():
+        for redraw in view.redraws:
+            groups.setdefault(redraw.group, []).append(redraw)
+    for group, redraws in groups.items():
+        language.change(_redraw_all(redraws), [c for r in redraws for c in r.inputs],
+                        [c for r in redraws for c in r.outputs], api_visibility="private", **queue(group))
+
     @handler()
     def notice_again(query_text, lang: str):
         """The link's notice, composed again in the page's new language."""
@@ -300,10 +344,6 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
 
     language.change(notice_again, [query], [notice], js="() => [window.location.search]",
                     api_visibility="private", queue=False)
-    for view in linkables.values():
-        for redraw in view.redraws:
-            language.change(redraw.fn, redraw.inputs, redraw.outputs, api_visibility="private",
-                            **queue(redraw.group))
 
     for key, view in linkables.items():
         if view.copy is None:

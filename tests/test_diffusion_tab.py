@@ -91,3 +91,16 @@ def test_a_2d_run_sampled_again_keeps_its_note_in_the_new_language():
     tab.sample_2d("ddim", session)
     status, *_ = tab.redraw_2d.__wrapped__(toy2d.ParticleView(), session, lang="zh")
     assert status.startswith(translate("dif_2d_status", "zh", step=1, note=translate("dif_2d_note_sampled", "zh")))
+
+
+def test_the_forward_view_s_caption_and_plots_come_again_in_chinese_and_its_pictures_stay():
+    from demos.diffusion import forward
+
+    settings = forward.ForwardSettings()
+    x0, xt, caption, strip, schedules = tab.forward_redraw.__wrapped__(settings, lang="zh")
+    assert isinstance(x0, SKIP) and isinstance(xt, SKIP)
+    weights = forward.coefficients(settings.schedule, settings.t)
+    assert caption == translate("dif_fwd_caption", "zh", t=settings.t, alpha_bar=weights.alpha_bar, signal=weights.signal,
+                                noise=weights.noise, snr=weights.snr)
+    for figure in (strip, schedules):
+        assert re.search(r"[\u4e00-\u9fff]", figure["layout"]["title"]["text"]), figure["layout"]["title"]

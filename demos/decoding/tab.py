@@ -293,7 +293,10 @@ def redraw(drawn, steps, output, step, swept, lang: str) -> tuple:
         piece = lambda t: steps.pieces.get(t) or token_piece(tokenizer, t)  # noqa: E731
         beam_plot = figures.beam_tree_figure(result.beam, piece, lang)
         beam_rows = figures.beam_table(result.beam, lambda ids: "".join(labels_for_ids(tokenizer, ids)), lang)
-    chosen, step = core.pick_step(steps, output, step)
+    try:
+        chosen, step = core.pick_step(steps, output, step)
+    except InputError:   # the picker is being refilled: its first output
+        output, (chosen, step) = "0", core.pick_step(steps, "0", 0)
     record = comparison_record(result, steps, rows, group_labels, drawn.metrics, tokenizer)
     return (note_text(result, drawn.notes, lang), figures.outputs_html(rows, prompt_label(result, tokenizer), lang), steps,
             figures.metrics_table(group_labels, drawn.metrics, lang), figures.metrics_figure(group_labels, drawn.metrics, lang),
@@ -373,6 +376,9 @@ def layout() -> dict:
             c["steps"] = gr.State()
             c["record"] = gr.State()
             c["drawn"] = gr.State()   # the last comparison, for a change of language (``Drawn``)
+            # the output picked, as text: the picker itself holds no valid choice before a comparison,
+            # and the input check would refuse it (the redraw reads this instead)
+            c["picked"] = gr.Textbox("", visible=False)
             c["sweep_record"] = gr.State()
             with gr.Tabs(elem_id="decoding_views"):
                 with gr.Tab(I18N("dec_outputs"), id="outputs"):
@@ -429,7 +435,9 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     c["strategies"].change(None, [c["strategies"]], [c["kinds"]], js=KINDS_FROM_TEXT_JS, api_visibility="private")
     c["kinds"].change(None, [c["kinds"]], [c["strategies"]], js=TEXT_FROM_KINDS_JS, api_visibility="private")
     # a change of language draws again what is drawn (components.links_ui), from what was kept
-    again = links_ui.Redraw(redraw, [c["drawn"], c["steps"], c["output_pick"], c["step"], c["sweep_record"]],
+    c["output_pick"].change(None, [c["output_pick"]], [c["picked"]], js="(pick) => [pick ?? '']",
+                            api_visibility="private", queue=False)
+    again = links_ui.Redraw(redraw, [c["drawn"], c["steps"], c["picked"], c["step"], c["sweep_record"]],
                             [c[k] for k in ("notes", "outputs_html", "steps", "metrics_table", "metrics_plot",
                                             "beam_plot", "beam_table", "output_pick", "distribution", "record",
                                             "sweep_plot")])

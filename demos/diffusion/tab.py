@@ -243,6 +243,14 @@ def forward_views(settings, lang: str):
     )
 
 
+@handler(forward.ForwardSettings)
+def forward_redraw(settings, lang: str) -> tuple:
+    """``forward_views`` for a change of language (components.links_ui): its caption and plots
+    in the page's language; the two pictures have no words and stay as they are."""
+    _, _, *worded = forward_views.__wrapped__(settings, lang)
+    return gr.skip(), gr.skip(), *worded
+
+
 def _compare_figure(results: list[core.ComparedRun], lang: str) -> dict:
     panels = [(translate("dif_panel_title", lang, scheduler=translate(f"dif_sched_{r.scheduler}", lang), steps=r.steps,
                          calls=r.model_calls, seconds=r.seconds), r.images) for r in results]
@@ -701,7 +709,7 @@ def build_tab(blocks: gr.Blocks) -> links_ui.Linkable:
     redraws = (
         links_ui.Redraw(reverse_redraw, [r["notes"], r["trajectory"], r["step"], r["record"]],
                         [r["notes"], r["caption"], r["time_grid"], r["curves"]]),
-        links_ui.Redraw(forward_views, forward_in, forward_out),   # no model: drawn again from the controls
+        links_ui.Redraw(forward_redraw, forward_in, forward_out),   # no model: drawn again from the controls
         links_ui.Redraw(compare_redraw, [cmp["kept"]], [cmp["plot"], cmp["note"]]),
         links_ui.Redraw(redraw_2d, view_in, [toy["status"], toy["loss"], toy["particles"]]),
     )
