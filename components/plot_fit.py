@@ -106,7 +106,7 @@ SCRIPT = r"""
         if (!d) { o.grid = null; break; }
         o.cells[n] = { x: [d[0], d[1]], y: [d[2], d[3]] };
       }
-      o.notes = (L.annotations || []).map((a) => ({ x: a.x, y: a.y }));
+      o.notes = (L.annotations || []).map((a) => ({ x: a.x, y: a.y, text: a.text }));
       o.legendY = L.legend ? L.legend.y : undefined;
       o.bars = [];
       (data || []).forEach((trace, i) => {
@@ -136,10 +136,28 @@ SCRIPT = r"""
   };
 
   // the layout values (and colour bars) of the grid at plot width W: the original where every
-  // row keeps its columns, else the rows stacked as planned. Returns the figure's new height.
+  // row keeps its columns and every panel title fits its panel, else the rows stacked as planned,
+  // the panel titles wrapped to their panels' width. Returns the figure's new height.
   const arrange = (gd, o, W, want, bars) => {
-    const g = o.grid, ks = plan(o, W);
-    if (ks.every((k, r) => k === g.cells[r].length)) {
+    const g = o.grid, ks = plan(o, W), F = gd._fullLayout;
+    const noteFont = (a) => {
+      const full = F.annotations && F.annotations[a] && F.annotations[a].font;
+      return { size: (full && full.size) || 13, family: (full && full.family) || F.font.family };
+    };
+    const plotW = W - o.l - o.r, gx = Math.min(g.hspace * REF_PX / plotW, 0.3);
+    const texts = {};   // each panel title's text at its panel's new width
+    let wrapped = false;
+    g.cells.forEach((row, r) => {
+      const k = ks[r], width = (1 - (k - 1) * gx) / k;
+      row.forEach((n) => {
+        const a = g.titles[n];
+        if (a === null || a === undefined || !o.notes[a]) return;
+        const cellPx = (k < row.length ? width : o.cells[n].x[1] - o.cells[n].x[0]) * plotW;
+        texts[n] = Number.isFinite(cellPx) ? wrap(o.notes[a].text, noteFont(a), cellPx + 8) : o.notes[a].text;
+        wrapped = wrapped || texts[n] !== o.notes[a].text;
+      });
+    });
+    if (!wrapped && ks.every((k, r) => k === g.cells[r].length)) {
       for (const [n, cell] of Object.entries(o.cells)) {
         const [xk, yk] = axisKeys(Number(n));
         want[`${xk}.domain`] = cell.x;
@@ -149,36 +167,38 @@ SCRIPT = r"""
         if (a !== null && a !== undefined && o.notes[a]) {
           want[`annotations[${a}].x`] = o.notes[a].x;
           want[`annotations[${a}].y`] = o.notes[a].y;
+          want[`annotations[${a}].text`] = o.notes[a].text;
         }
       });
       if (o.legendY !== undefined) want["legend.y"] = o.legendY;
       o.bars.forEach((bar) => bars.push([bar.i, bar.y, bar.len]));
       return o.height;
     }
-    const h0 = o.h, plotW = W - o.l - o.r, F = gd._fullLayout;
+    const h0 = o.h;
     const bands = g.cells.map((row) => ({
       top: Math.max(...row.map((n) => o.cells[n].y[1])), bottom: Math.min(...row.map((n) => o.cells[n].y[0])),
     }));
     let rowGap = 0;
     for (let r = 1; r < bands.length; r++) rowGap = Math.max(rowGap, (bands[r - 1].bottom - bands[r].top) * h0);
-    const noteSize = (a) => ((F.annotations[a] && F.annotations[a].font && F.annotations[a].font.size) || 13);
+    // a row's panel titles: the pixels they take, and those their wrapped lines add
+    const titlePx = (row, text) => Math.max(0, ...row.map((n) => {
+      const a = g.titles[n];
+      return a === null || a === undefined || !o.notes[a] ? 0 : lineCount(text(n, a)) * noteFont(a).size * LINE + 6;
+    }));
+    const addedPx = (row) => titlePx(row, (n) => texts[n]) - titlePx(row, (n, a) => o.notes[a].text);
     const placed = {};
-    let cursor = (1 - bands[0].top) * h0;
+    let cursor = (1 - bands[0].top) * h0 + addedPx(g.cells[0]);
     g.cells.forEach((row, r) => {
       const band = bands[r], k = ks[r], reflow = k < row.length;
-      if (r) cursor += (bands[r - 1].bottom - band.top) * h0;
-      const gx = Math.min(g.hspace * REF_PX / plotW, 0.3), width = (1 - (k - 1) * gx) / k;
+      if (r) cursor += (bands[r - 1].bottom - band.top) * h0 + addedPx(row);
+      const width = (1 - (k - 1) * gx) / k;
       // a row keeps its height in pixels, or, panels of a given aspect (pictures), no more than
       // their new width asks for
       const scale = reflow && g.aspect ? Math.min(1, width * plotW * g.aspect / ((band.top - band.bottom) * h0)) : 1;
       const bandPx = (band.top - band.bottom) * h0 * scale;
       // between the stacked rows: what the figure keeps below its plot (tick labels, axis
       // title), the panel titles' lines, or the gap between its own rows if larger
-      const titlePx = Math.max(0, ...row.map((n) => {
-        const a = g.titles[n];
-        return a === null || a === undefined ? 0 : lineCount(o.layout.annotations[a].text) * noteSize(a) * LINE + 6;
-      }));
-      const subGap = Math.max(rowGap, o.b + titlePx);
+      const subGap = Math.max(rowGap + addedPx(row), o.b + titlePx(row, (n) => texts[n]));
       row.forEach((n, i) => {
         const s = Math.floor(i / k), c = i % k, cell = o.cells[n];
         const x = reflow ? [c * (width + gx), c * (width + gx) + width] : cell.x;
@@ -201,6 +221,7 @@ SCRIPT = r"""
       const share = (note.x - cell.x[0]) / ((cell.x[1] - cell.x[0]) || 1);
       want[`annotations[${a}].x`] = p.x[0] + share * (p.x[1] - p.x[0]);
       want[`annotations[${a}].y`] = 1 - (p.top + (cell.y[1] - note.y) * h0) / h1;
+      want[`annotations[${a}].text`] = texts[n];
     });
     if (o.legendY !== undefined && o.legendY !== null && (o.legendY < 0 || o.legendY > 1)) {
       want["legend.y"] = o.legendY < 0 ? o.legendY * h0 / h1 : 1 + (o.legendY - 1) * h0 / h1;
