@@ -280,7 +280,7 @@ def _redraw_all(redraws: list[Redraw]) -> Callable:
                 answer = redraw.fn(*values[at:at + size], request)
             except Exception:   # noqa: BLE001 - logged by the handler's own error path; the others still redraw
                 log.warning("redraw %s failed; its views stay in the old language", redraw.fn.__name__, exc_info=True)
-                answer = (gr.skip(),) * len(redraw.outputs)
+                answer = gr.skip() if len(redraw.outputs) == 1 else (gr.skip(),) * len(redraw.outputs)
             answers += [answer] if len(redraw.outputs) == 1 else list(answer)
             at += size
         return answers
@@ -335,7 +335,8 @@ def install(blocks: gr.Blocks, tabs: gr.Tabs, notice: gr.Markdown, linkables: di
             groups.setdefault(redraw.group, []).append(redraw)
     for group, redraws in groups.items():
         language.change(_redraw_all(redraws), [c for r in redraws for c in r.inputs],
-                        [c for r in redraws for c in r.outputs], api_visibility="private", **queue(group))
+                        [c for r in redraws for c in r.outputs], api_visibility="private", show_progress="hidden",
+                        **queue(group))   # quiet: no spinner over every view for a change of words
 
     @handler()
     def notice_again(query_text, lang: str):

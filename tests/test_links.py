@@ -164,3 +164,42 @@ def test_a_bad_link_runs_nothing(page_factory):
     before = page.locator("#gan_status").text_content()
     page.wait_for_timeout(5_000)
     assert page.locator("#gan_status").text_content() == before and "Iteration" not in before
+
+
+def test_the_redraws_go_as_one_event_and_one_that_fails_leaves_only_its_own_views():
+    import gradio as gr
+
+    from components import links_ui
+    from components.handlers import handler
+
+    @handler()
+    def fine(value, lang: str):
+        return f"{value} {lang}", lang
+
+    @handler()
+    def broken(value, lang: str):
+        raise ValueError("boom")
+
+    with gr.Blocks():
+        a, b, c, d, e = (gr.Textbox() for _ in range(5))
+    redraws = [links_ui.Redraw(fine, [a], [b, c]), links_ui.Redraw(broken, [a], [d]), links_ui.Redraw(fine, [e], [a, e])]
+    both = links_ui._redraw_all(redraws)
+    assert list(inspect_parameters(both)) == ["value_0", "value_1", "value_2", "request"]
+    out = both("x", "y", "z", None)
+    assert out[:2] == ["x en", "en"] and isinstance(out[2], type(gr.skip())) and out[3:] == ["z en", "en"]
+
+
+def inspect_parameters(fn):
+    import inspect
+
+    return inspect.signature(fn).parameters
+
+
+def test_the_page_wires_one_redraw_event_with_every_lab_s_redraws():
+    import app
+
+    [event] = [f for f in app.demo.fns.values() if f.fn is not None and f.fn.__name__ == "redraw_all"]
+    ids = {getattr(block, "elem_id", None) for block in event.outputs}
+    assert {"attention_head_plot", "gan_main", "vae_curves", "transformer_curves", "diffusion_2d_particles",
+            "decoding_distribution", "text2image_denoise"} <= ids
+    assert event.concurrency_id == "control" and event.api_visibility == "private" and event.show_progress == "hidden"
