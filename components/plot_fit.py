@@ -13,14 +13,18 @@ plot on the page and, each time one is drawn or resized:
   of panels narrower than its ``min_px`` into as many columns as keep them at least that wide
   (often one on a phone): each panel's axis domains and title annotation move, a colour bar
   follows its panel, a legend below the plot keeps its distance in pixels, and the figure grows
-  so that every panel keeps the height in pixels it had;
+  so that every panel keeps the height in pixels it had (or, for pictures, ``aspect``, as much as
+  their new width asks for); a panel title wider than its panel is wrapped to it;
 - puts the figure back as the server drew it once the plot is wide again (a phone turned
   sideways, a wider window).
 
 Each figure the server sends is the "original": the script remembers it when it is first drawn
 and recomputes the arrangement from it, so a relayout never feeds on its own output; it applies
 only the values that differ from the plot's, so a redraw of an arranged plot changes nothing
-(no relayout loop). At 1280×720 every lab's panels are wide enough and nothing changes.
+(no relayout loop). A live run's next frame, sent to a plot already fitted, is fitted before
+plotly draws it (``Plotly.react`` is wrapped), so it does not flash as the server drew it. The
+script also redraws a plot whose box changed width (plotly follows only the window's). At
+1280×720 every lab's panels are wide enough and nothing changes.
 """
 
 from __future__ import annotations
