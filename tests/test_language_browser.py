@@ -105,6 +105,18 @@ def test_after_the_footer_switch_the_server_answers_in_chinese(page_factory):
     page.wait_for_selector(".toast-body >> text=请输入文字", timeout=60_000)
 
 
+def close_settings(page) -> None:
+    """Close the footer's Settings panel (it covers the page) for a screenshot."""
+    page.evaluate("""() => {
+        const title = [...document.querySelectorAll('h1, h2, h3')].find((h) => h.textContent.includes('设置'));
+        for (let el = title; el; el = el.parentElement) {
+            const close = el.querySelector('button');
+            if (close) { close.click(); return; }
+        }
+    }""")
+    page.wait_for_timeout(1000)   # the plots redraw once uncovered: a picture, not an assertion
+
+
 # when the page's language changed (printed, not asserted: no timed assertions)
 LANGUAGE_CLOCK = """() => new MutationObserver(() => { window.languageChangedAt = performance.now(); })
     .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] })"""
@@ -122,6 +134,7 @@ def test_after_the_footer_switch_the_drawn_heatmap_turns_chinese_without_a_press
     print(f"heatmap title Chinese {page.evaluate(SINCE_SWITCH):.0f} ms after the page's language changed")
     notice = i18n.translate("att_tokens_info", "zh", n=0, diff=0.0).split("0")[0]   # "共 "
     assert page.locator("#attention_notice").inner_text().startswith(notice)
+    close_settings(page)
     screenshot(page, "language_redraw_attention_zh")
 
 
@@ -140,6 +153,7 @@ def test_after_the_footer_switch_a_finished_gan_run_turns_chinese_without_a_pres
     status = page.locator("#gan_status").inner_text()
     iteration = i18n.translate("gan_status_iter", "zh", iteration=3).replace("**", "")   # drawn in bold
     assert iteration in status and i18n.translate("live_done", "zh") in status
+    close_settings(page)
     screenshot(page, "language_redraw_gan_zh")
 
 
