@@ -123,7 +123,9 @@ def test_compare_schedulers_and_determinism_note(client):
                          steps_euler_a=5, images=2, digit="1", guidance=2.0)
     figure = json.loads(plot["plot"])
     titles = [a["text"] for a in figure["layout"]["annotations"]]
-    assert titles[0].startswith("DDIM: 6 steps, 12 evaluations") and titles[1].startswith("DPM-Solver++: 4 steps")
+    # one line each: scheduler, steps, UNet evaluations (two per step with guidance), seconds
+    assert titles[0].split("<br>")[:3] == ["DDIM", "6 steps", "12 evaluations"]
+    assert titles[1].split("<br>")[:2] == ["DPM-Solver++", "4 steps"]
     assert "**0** with DDIM" in note
     with pytest.raises(AppError, match="between 2 and 4 schedulers"):
         compare(client, ["ddim"], images=2, digit="1")

@@ -102,6 +102,15 @@ def test_a_lab_in_one_folder_becomes_a_tab_with_its_api_strings_and_benchmarks(t
         tab.square(11)
 
 
+def test_no_two_components_of_the_page_share_an_elem_id():
+    # CSS, the page's scripts and the browser tests find components by id: a plot that shared its
+    # id with the guidance slider was found by accident (the first match)
+    import app
+
+    ids = [block.elem_id for block in app.build_demo().blocks.values() if getattr(block, "elem_id", None)]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
 def test_the_labs_come_in_tab_order_and_declare_what_they_are():
     labs = demos.labs()
     assert [lab.key for lab in labs][:4] == ["attention", "decoding", "diffusion", "gan"]

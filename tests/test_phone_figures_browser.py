@@ -127,7 +127,7 @@ def test_text2image_guidance_reflows_on_a_phone(page_factory):
         strip.querySelector('.overflow-menu > button').click();
         [...strip.querySelectorAll('.overflow-dropdown button')].find(b => b.textContent.trim() === 'Guidance').click();
     }""")
-    page.wait_for_function("() => document.querySelector('#text2image_guidance .js-plotly-plot')?.data?.length > 0",
+    page.wait_for_function("() => document.querySelector('#text2image_guidance_figure .js-plotly-plot')?.data?.length > 0",
                            timeout=120_000)
-    check_phone_then_projector(page, "text2image_guidance", "text2image_guidance", 3,
+    check_phone_then_projector(page, "text2image_guidance_figure", "text2image_guidance", 3,
                                [[0, 1, 2, 3], [4, 5, 6]])

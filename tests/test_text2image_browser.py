@@ -80,9 +80,9 @@ def test_type_a_prompt_watch_it_denoise_and_see_the_word_maps(page_factory):
     sub_tab(page, "guidance")
     page.locator("#text2image_sweep").click()
     wait_title(page, "text2image_sweep_figure", "One seed at several guidance scales")
-    plot = box(page, "text2image_guidance", ".js-plotly-plot")
-    assert plot["width"] >= 0.9 * box(page, "text2image_guidance")["width"]
-    screenshot(page, "text2image_guidance")
+    plot = box(page, "text2image_guidance_figure", ".js-plotly-plot")
+    assert plot["width"] >= 0.9 * box(page, "text2image_guidance_figure")["width"]
+    screenshot(page, "text2image_guidance_figure")
 
 
 def test_a_link_opens_the_lab_in_chinese_on_a_phone(page_factory):

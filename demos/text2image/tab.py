@@ -460,7 +460,7 @@ def _attention_view() -> dict:
 
 
 def _guidance_view() -> dict:
-    c = {"figure": gr.Plot(show_label=False, elem_id="text2image_guidance")}
+    c = {"figure": gr.Plot(show_label=False, elem_id="text2image_guidance_figure")}
     c["step"] = gr.Slider(1, G.steps, value=1, step=1, label=I18N("t2i_guidance_step"), elem_id="text2image_guidance_step")
     explanation("t2i_guidance_md")
     c["sweep"] = gr.Button(I18N("t2i_sweep"), elem_id="text2image_sweep")
