@@ -260,9 +260,11 @@ def sweep_figure(sweep: Sweep, lang: str):
         {"type": "scatter", "mode": "lines+markers", "name": distinct_name, "x": sweep.temperatures,
          "y": sweep.distinct2, "yaxis": "y2", "hovertemplate": "T = %{x}: %{y:.3f}<extra></extra>"},
     ]
-    # room on the right for the second axis' title
-    layout = base_layout(translate("dec_sweep_title", lang), 440, legend={"orientation": "h", "y": 1.12},
-                         margin={"l": 70, "r": 80, "t": 70, "b": 70})
+    # room on the right for the second axis' title; the legend at the figure's foot (above the plot
+    # its second row on a phone sat on the right axis' top tick)
+    layout = base_layout(translate("dec_sweep_title", lang), 480,
+                         legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                         margin={"l": 70, "r": 80, "t": 70, "b": 110})
     layout["xaxis"] = {"title": {"text": translate("dec_temperature", lang)}, "gridcolor": "#eee"}
     layout["yaxis"] = {"title": {"text": entropy_name}, "gridcolor": "#eee", "rangemode": "tozero"}
     layout["yaxis2"] = {"title": {"text": distinct_name}, "overlaying": "y", "side": "right", "range": [0, 1.05]}

@@ -33,8 +33,10 @@ def schedule_figure(schedules: list[Schedule], t: int, lang: str) -> dict:
     """β_t, ᾱ_t and log10 SNR against t for each schedule, with the chosen t marked."""
     titles = [translate("dif_plot_beta", lang), translate("dif_plot_alpha_bar", lang),
               translate("dif_plot_snr", lang)]
-    layout = base_layout(translate("dif_schedules_title", lang), 360, showlegend=True,
-                         legend={"orientation": "h", "y": -0.28}) | grid(1, 3, titles, hspace=0.09)
+    # the legend at the figure's foot, under the axis titles, whatever its rows (two on a phone)
+    layout = base_layout(translate("dif_schedules_title", lang), 400, showlegend=True,
+                         legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
+                         margin={"l": 70, "r": 30, "t": 70, "b": 110}) | grid(1, 3, titles, hspace=0.09)
     data = []
     for s in schedules:
         steps = np.arange(len(s.betas))

@@ -438,8 +438,11 @@ def word_map_figure(words: core.WordMap, prompt: core.Prompt | None, lang: str) 
     sides = _label_positions(words.xy[order], [words.words[i] for i in order],
                              always=sum(word in in_prompt for word in words.words))
     side_of = dict(zip(order, sides))
-    layout = base_layout(translate("t2i_words_title", lang, a=f"{words.explained[0]:.0%}", b=f"{words.explained[1]:.0%}"),
-                         500, legend={"orientation": "h", "y": -0.12}, margin={"l": 20, "r": 20, "t": 60, "b": 40})
+    # one legend entry per kind, the language told by the marker in the subtitle: ten entries took
+    # five rows of a phone's plot
+    title = (translate("t2i_words_title", lang, a=f"{words.explained[0]:.0%}", b=f"{words.explained[1]:.0%}")
+             + "<br><sup>" + translate("t2i_words_marks", lang) + "</sup>")
+    layout = base_layout(title, 500, legend={"orientation": "h", "y": -0.12}, margin={"l": 20, "r": 20, "t": 80, "b": 40})
     layout["xaxis"] = {"visible": False}
     layout["yaxis"] = {"visible": False}
     data = []
@@ -453,8 +456,8 @@ def word_map_figure(words: core.WordMap, prompt: core.Prompt | None, lang: str) 
                 "text": [words.words[i] if side_of[i] else "" for i in idx],
                 "textposition": [side_of[i] or "bottom center" for i in idx],
                 "hovertext": [words.words[i] for i in idx], "hoverinfo": "text",
-                "name": translate(f"t2i_kind_{kind}", lang) + (" · EN" if language == "en" else " · 中文"),
-                "legendgroup": kind,
+                "name": translate(f"t2i_kind_{kind}", lang), "legendgroup": kind,
+                "showlegend": not any(trace["legendgroup"] == kind for trace in data),
                 "marker": {"color": KIND_COLOURS[kind], "symbol": symbol,
                            "size": [15 if words.words[i] in in_prompt else 9 for i in idx],
                            "line": {"color": "black", "width": [2 if words.words[i] in in_prompt else 0 for i in idx]}},

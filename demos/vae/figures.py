@@ -478,11 +478,14 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
     right = max(rates) * 1.1 if rates else 1.0
     traces.append({"type": "scatter", "mode": "lines", "x": [0, right], "y": [pca_mse, pca_mse],
                    "name": tr("vae_pca_line", d=latent_dim), "line": {"color": PRIOR, "dash": "dash"}})
-    layout = _layout(tr("vae_rd_title", d=latent_dim), 460, margin={"l": 70, "r": 20, "t": 80, "b": 60},
+    # the legend under the plot: inside it, on a phone, its longest entry overflowed the plot and
+    # plotly widened the right margin until the plot was 60 px wide
+    layout = _layout(tr("vae_rd_title", d=latent_dim), 500, margin={"l": 70, "r": 20, "t": 80, "b": 120},
                          xaxis={"title": {"text": tr("vae_rate_axis")}, "rangemode": "tozero", "gridcolor": "#eee"},
+                         # automargin: the axis title moves left of long tick labels (0.025) instead of onto them
                          yaxis={"title": {"text": tr("vae_distortion_axis")}, "rangemode": "tozero",
-                                "gridcolor": "#eee"},
-                         legend={"x": 0.02, "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"})
+                                "gridcolor": "#eee", "automargin": True},
+                         legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"})
     return figure(traces, layout)
 
 
