@@ -231,13 +231,18 @@ def _copy_js(lab_key: str, names: list[str], base: dict) -> str:
 """
 
 
-def _apply(query: str, linkables: dict[str, Linkable], lang: str):
-    """The updates a link asks for: (notice, *one update per linked control); the page selects the
-    tab itself (``_select_js``)."""
+def _parsed(query: str, linkables: dict[str, Linkable]):
+    """The page's query (``?lab=…``) checked against the labs' linkable settings (``links.parse_query``)."""
     from urllib.parse import parse_qsl
 
     pairs = dict(parse_qsl((query or "").lstrip("?"), keep_blank_values=True))
-    state = links.parse_query(pairs, {key: view.settings for key, view in linkables.items()})
+    return links.parse_query(pairs, {key: view.settings for key, view in linkables.items()})
+
+
+def _apply(query: str, linkables: dict[str, Linkable], lang: str):
+    """The updates a link asks for: (notice, *one update per linked control); the page selects the
+    tab itself (``_select_js``)."""
+    state = _parsed(query, linkables)
     updates = []
     for key, view in linkables.items():
         for name in view.names():
@@ -256,11 +261,7 @@ def _apply(query: str, linkables: dict[str, Linkable], lang: str):
 
 def _notice_again(query: str, linkables: dict[str, Linkable], lang: str):
     """The link's notice in the page's language now (``gr.skip()`` for a link that needed none)."""
-    from urllib.parse import parse_qsl
-
-    pairs = dict(parse_qsl((query or "").lstrip("?"), keep_blank_values=True))
-    state = links.parse_query(pairs, {key: view.settings for key, view in linkables.items()})
-    message = links.notice(state, lang)
+    message = links.notice(_parsed(query, linkables), lang)
     return gr.Markdown(message) if message else gr.skip()
 
 

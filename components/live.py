@@ -95,28 +95,9 @@ class FairShare:
         waiting (a Pause need not wait for its turn). ``first``: a stream's first turn, served
         before the turns of streams that have shown something already."""
         need = max(1, min(cores, self.slots))
-        ticket = object()
-        cancelled_while_waiting = False
         with self._cond:
-            if first:
-                self._queue.insert(self._firsts, ticket)
-                self._firsts += 1
-            else:
-                self._queue.append(ticket)
-            while not (self._queue[0] is ticket and self._busy + need <= self.slots):
-                if cancelled():
-                    self._queue.remove(ticket)
-                    self._firsts -= first
-                    self._cond.notify_all()
-                    cancelled_while_waiting = True
-                    break
-                self._cond.wait(LIMITS.poll_s)
-            else:
-                self._queue.popleft()
-                self._firsts -= first
-                self._busy += need
-                self._cond.notify_all()
-        if cancelled_while_waiting:   # the body runs without the condition's lock held
+            got = self._acquire(need, first, cancelled)
+        if not got:   # the body runs without the condition's lock held
             yield False
             return
         began = [time.perf_counter()]
@@ -128,31 +109,41 @@ class FairShare:
                 self._busy -= need
                 self._cond.notify_all()
 
+    def _acquire(self, need: int, first: bool, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Under ``self._cond``: queue a ticket (a first one behind the other first tickets only) and
+        wait until it is at the head with ``need`` slots free, then take them (True); False, the
+        ticket gone, when ``cancelled()`` becomes true first."""
+        ticket = object()
+        if first:
+            self._queue.insert(self._firsts, ticket)
+            self._firsts += 1
+        else:
+            self._queue.append(ticket)
+        while not (self._queue[0] is ticket and self._busy + need <= self.slots):
+            if cancelled():
+                self._queue.remove(ticket)
+                self._firsts -= first
+                self._cond.notify_all()
+                return False
+            self._cond.wait(LIMITS.poll_s)
+        self._queue.popleft()
+        self._firsts -= first
+        self._busy += need
+        self._cond.notify_all()
+        return True
+
     def _give_way(self, need: int, began: list[float], first: bool) -> None:
         """``turns.checkpoint()`` inside a turn: after a slice, and only when somebody waits, give
-        the slots back, queue again and wait for them (``began[0]``: when the current slice
-        began). A stream's first turn queues again among the first turns: its learner still
+        the slots back and queue again for them, as ``turn`` does (``began[0]``: when the current
+        slice began). A stream's first turn queues again among the first turns: its learner still
         waits for a first view."""
         if time.perf_counter() - began[0] < LIMITS.slice_s:
             return
         with self._cond:
-            if not self._queue:
-                began[0] = time.perf_counter()
-                return
-            ticket = object()
-            self._busy -= need
-            if first:
-                self._queue.insert(self._firsts, ticket)
-                self._firsts += 1
-            else:
-                self._queue.append(ticket)
-            self._cond.notify_all()
-            while not (self._queue[0] is ticket and self._busy + need <= self.slots):
-                self._cond.wait(LIMITS.poll_s)
-            self._queue.popleft()
-            self._firsts -= first
-            self._busy += need
-            self._cond.notify_all()
+            if self._queue:
+                self._busy -= need
+                self._cond.notify_all()
+                self._acquire(need, first)
         began[0] = time.perf_counter()
 
     def waiting(self) -> int:
