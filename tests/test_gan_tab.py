@@ -51,3 +51,20 @@ def test_no_run_is_left_alone_and_a_run_training_now_draws_its_next_frame_in_the
     assert translate("live_running", "zh") in status
     assert translate("gan_status_iter", "zh", iteration=session.run.iteration) in status
     frames.close()
+
+
+def test_the_redrawn_pictures_carry_the_same_data_as_the_frame_they_replace():
+    # only the words change: every trace keeps its points (a redraw that dropped them would show empty axes)
+    import numpy as np
+
+    session, last = LiveSession(), None
+    for last in tab.start.__wrapped__(core.GanSettings(iterations=3), None, session, lang="en"):
+        pass
+    _, _, main_en, curves_en = last
+    _, main_zh, curves_zh = tab.redraw.__wrapped__(session, lang="zh")
+    for english, chinese in ((main_en, main_zh), (curves_en, curves_zh)):
+        assert len(english["data"]) == len(chinese["data"])
+        for a, b in zip(english["data"], chinese["data"]):
+            for key in ("x", "y", "z"):
+                if a.get(key) is not None:
+                    np.testing.assert_array_equal(np.asarray(a[key], dtype=float), np.asarray(b[key], dtype=float))
