@@ -255,11 +255,11 @@ def test_text2image_guidance_colour(shapes):
     for scale in (1.0, 3.0, 7.5, 15.0):                                   # the same green triangle, no greener
         reading = judge.read(swept[scale])
         assert (reading.size, reading.colour, reading.shape, reading.position) == ("small", "green", "triangle", "top")
-    assert np.abs(swept[3.0] - plain).mean() == pytest.approx(0.004, abs=0.0005)
-    assert np.abs(swept[15.0] - plain).mean() == pytest.approx(0.010, abs=0.0005)
-    # the Guidance view at step 1: ε_c's x̂0 clips nothing, ε̂'s clips 19% (s = 7.5) and 29% (s = 15)
+    assert np.abs(swept[3.0] - plain).mean() == pytest.approx(0.005, abs=0.0005)
+    assert np.abs(swept[15.0] - plain).mean() == pytest.approx(0.012, abs=0.0005)
+    # the Guidance view at step 1: ε_c's x̂0 clips nothing, ε̂'s clips 34% (s = 7.5) and 36% (s = 15)
     rms = {}
-    for scale, clipped in ((3.0, None), (7.5, 0.19), (15.0, 0.29)):
+    for scale, clipped in ((3.0, None), (7.5, 0.34), (15.0, 0.36)):
         record = denoise(shapes, dataclasses.replace(settings, guidance=scale))
         with one_thread():
             parts = core.guidance_parts(shapes, record, 1)
@@ -270,9 +270,9 @@ def test_text2image_guidance_colour(shapes):
         assert at_limit(parts.images[1]) == 0.0
         if clipped is not None:
             assert at_limit(parts.images[2]) == pytest.approx(clipped, abs=0.005)
-    assert rms["c"] == pytest.approx(1.5, abs=0.05)
-    assert (rms[3.0], rms[7.5], rms[15.0]) == (pytest.approx(2.8, abs=0.05), pytest.approx(5.8, abs=0.05),
-                                               pytest.approx(11, abs=0.5))
+    assert rms["c"] == pytest.approx(1.6, abs=0.05)
+    assert (rms[3.0], rms[7.5], rms[15.0]) == (pytest.approx(3.2, abs=0.05), pytest.approx(6.8, abs=0.05),
+                                               pytest.approx(13, abs=0.5))
 
 
 SATURATED = 0.3   # "saturated pixels": HSV saturation (max − min) / max above this
@@ -311,27 +311,28 @@ def test_text2image_layout_first(shapes):
     runs = [layout_run(shapes, dataclasses.replace(settings, seed=seed)) for seed in range(10)]
     distances, first_colour, colours, _, reading = runs[0]
     assert (reading.colour, reading.size, reading.shape, reading.position) == ("red", "large", "circle", "top_left")
-    assert distances[0] == pytest.approx(0.6, abs=0.05)                 # the place, at step 1 already
-    assert max(run[0][0] for run in runs) < 0.85                          # "at most 0.8 px"
-    assert max(max(run[0]) for run in runs) < 1.05                        # "at every step within 1.0 px"
-    assert {run[1] for run in runs} == {"orange"}                         # orange at step 1, all ten seeds
-    assert colours[3] == "red" and colours[4:6] == ["green", "green"] and set(colours[6:]) == {"red"}
+    assert distances[0] == pytest.approx(0.2, abs=0.05)                 # the place, at step 1 already
+    assert max(run[0][0] for run in runs) < 0.65                          # "at most 0.6 px"
+    assert max(max(run[0]) for run in runs) < 0.85                        # "at every step within 0.8 px"
+    assert sorted(run[1] for run in runs) == ["orange"] * 2 + ["yellow"] * 8   # the disc at step 1
+    assert colours[:3] == ["yellow", "yellow", "orange"] and set(colours[3:]) == {"red"}   # seed 0
+    assert runs[8][2][4:6] == ["green", "green"] and set(runs[8][2][6:]) == {"red"}        # seed 8
     settled = [next(i + 1 for i in range(len(c)) if set(c[i:]) == {"red"}) for _, _, c, _, _ in runs]
-    assert min(settled) == 4 and max(settled) == 9
+    assert min(settled) == 4 and max(settled) == 7
     green = [sum(colour == "green" for colour in c) for _, _, c, _, _ in runs]
-    assert sum(g > 0 for g in green) == 5 and {g for g in green if g} <= {2, 3, 4}
+    assert sum(g > 0 for g in green) == 4 and {g for g in green if g} <= {1, 2}
     rms = np.mean([run[3] for run in runs], axis=0)
-    assert [round(float(rms[step - 1]), 2) for step in (1, 4, 8, 15)] == [0.19, 0.10, 0.07, 0.01]
-    # in Chinese, seeds 0–4: at most 0.9 px at step 1
+    assert [round(float(rms[step - 1]), 2) for step in (1, 4, 8, 15)] == [0.20, 0.10, 0.05, 0.01]
+    # in Chinese, seeds 0–4: at most 0.6 px at step 1
     chinese = dataclasses.replace(settings, prompt="左上角有一个大的红色圆形")
-    assert max(layout_run(shapes, dataclasses.replace(chinese, seed=seed))[0][0] for seed in range(5)) < 0.95
-    # a small shape finds its place later: within 2 px from step 1 to 5, median 3
+    assert max(layout_run(shapes, dataclasses.replace(chinese, seed=seed))[0][0] for seed in range(5)) < 0.65
+    # a small shape may find its place later: within 2 px from step 1 to 3, at step 1 for five seeds
     small = dataclasses.replace(settings, prompt="a small blue square at the bottom right")
     placed = []
     for seed in range(10):
         distances = layout_run(shapes, dataclasses.replace(small, seed=seed))[0]
         placed.append(next(i + 1 for i in range(len(distances)) if max(distances[i:]) <= 2))
-    assert min(placed) == 1 and max(placed) == 5 and np.median(placed) == 3
+    assert min(placed) == 1 and max(placed) == 3 and placed.count(1) == 5
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,6 +58,9 @@ def test_quick_mode_writes_a_pipeline_that_loads(quick_run):
     assert pipe.scheduler.config.clip_sample is False
     rows = (tmp_path / "training_log.csv").read_text().splitlines()
     assert rows[0].startswith("stage,step,loss") and any(r.startswith("unet,") for r in rows)
+    # a fresh run trains the whole VAE, then fine-tunes its decoder alone, steps counted on
+    assert [r.split(",")[:2] for r in rows if r.startswith("vae")][-1] == \
+        ["vae_decoder", str(QUICK.vae_steps + QUICK.decoder_steps)]
     summary = json.loads((tmp_path / "training_summary.json").read_text())
     assert summary["config"]["unet_steps"] == QUICK.unet_steps
 
@@ -74,7 +77,7 @@ def test_continuing_a_run_fine_tunes_the_decoder_only_and_keeps_the_latent_scale
     rows = [r.split(",")[:2] for r in (tmp_path / "training_log.csv").read_text().splitlines()[1:]]
     decoder = [int(step) for stage, step in rows if stage == "vae_decoder"]
     unet = [int(step) for stage, step in rows if stage == "unet"]
-    assert decoder == [QUICK.vae_steps + 3]
+    assert decoder[-2:] == [QUICK.vae_steps + QUICK.decoder_steps, QUICK.vae_steps + QUICK.decoder_steps + 3]
     assert unet[-1] == QUICK.unet_steps + 4 and unet == sorted(unet)
     summary = json.loads((tmp_path / "training_summary.json").read_text())
     assert summary["continued"]["config"]["unet_steps"] == QUICK.unet_steps

@@ -2,7 +2,7 @@
 Stable Diffusion architecture (Rombach et al., 2022, https://arxiv.org/abs/2112.10752) on the
 captioned shapes of demos/text2image/scenes.py, in English and Chinese.
 
-Full run:   python -m training.train_shapes_sd
+Full run:   python -m training.train_shapes_sd   (both cores; the shipped pipeline, its time in training_summary.json)
 Quick mode: python -m training.train_shapes_sd --quick --out /tmp/shapes-sd   (seconds; used by the tests)
 
 Stages
@@ -12,6 +12,9 @@ Stages
 2. VAE (AutoencoderKL): 32×32×3 pixels <-> an 8×8×4 latent, trained on scenes of every
    colour×shape pair (a generic image codec, as Stable Diffusion's is). Loss: pixel MSE plus a
    small KL term that keeps the latent near N(0, I) in scale and smooth.
+   Then the decoder alone is fine-tuned (decoder_steps, decoder_lr), the encoder frozen: sharper
+   reconstructions (small triangles otherwise come back rounded) without moving the latents, as
+   Stability AI fine-tuned only the decoder of its sd-vae-ft-ema / ft-mse VAEs.
    Then scaling_factor = 1 / std of the training latents, so the diffusion model sees unit-variance
    latents (Rombach et al., §4.3.2 / appendix).
 3. Text encoder (CLIPTextModel) and UNet (UNet2DConditionModel, cross-attention to the text)
@@ -33,12 +36,10 @@ Stages
    scheduler saved is DDIM (the lab's and the evaluation's sampler).
 
 Continuing a trained pipeline (a new --seed, so that it sees new scenes):
-    python -m training.train_shapes_sd --resume-from assets/models/shapes-sd --seed 1 --threads 1 \
-        --decoder-steps 1500 --vae-lr 1e-3 --unet-steps 2500 --lr 5e-4 --out DIR
+    python -m training.train_shapes_sd --resume-from assets/models/shapes-sd --seed 1 --decoder-steps 0 \
+        --unet-steps 2500 --lr 5e-4 --out DIR
    * The VAE's encoder stays as it was, so the latents, their scaling factor and everything the UNet
-     learned stay valid; only the decoder is fine-tuned, on reconstructions (what Stability AI did for
-     sd-vae-ft-ema / ft-mse: only the decoder was fine-tuned, to keep compatibility with the UNets
-     trained on the original latents).
+     learned stay valid; only its decoder may be fine-tuned further (--decoder-steps).
    * The UNet and text encoder continue from the saved (EMA) weights with a fresh warm-up and
      cosine schedule; the log continues the folder's log, steps counted on from its last.
 """
@@ -77,12 +78,13 @@ class ShapesSDConfig:
     # VAE: 32x32 -> 16x16 -> 8x8, 4 latent channels
     vae_channels: tuple = (16, 32, 64)  # ~0.7 M parameters; the 32x32 convolutions cost the most, so they are narrow
     vae_groups: int = 8
-    vae_steps: int = 2000
+    vae_steps: int = 1200
     vae_batch: int = 16
     vae_lr: float = 2e-3
+    decoder_steps: int = 1500         # then the decoder alone (see stage 2)
+    decoder_lr: float = 1e-3
     vae_from: str = ""                # a trained pipeline folder whose VAE to reuse (skips stage 2)
     resume_from: str = ""             # a trained pipeline folder to continue (see "Continuing" above)
-    decoder_steps: int = 0            # with resume_from: fine-tune the VAE's decoder this many steps
     kl_weight: float = 1e-6           # Stable Diffusion's KL-f8 weight: a scale regulariser, not a prior
     latent_pool: int = 24000          # seen-pair scenes encoded once for the UNet (about 90 jitters per combination)
     # UNet: 8x8 -> 4x4 -> 2x2
@@ -92,7 +94,7 @@ class ShapesSDConfig:
     # argument as the number of heads (a known naming slip it keeps for old checkpoints): 32 there
     # would give 32 heads of 2 dimensions. (2, 3, 4) gives heads of 32 dimensions.
     attention_heads: tuple = (2, 3, 4)
-    unet_steps: int = 2500
+    unet_steps: int = 5000
     unet_batch: int = 64
     lr: float = 1e-3
     warmup_steps: int = 200
@@ -112,7 +114,7 @@ class ShapesSDConfig:
 
 
 QUICK = ShapesSDConfig(text_hidden=32, text_layers=1, text_ff=64, vae_channels=(8, 16, 16), vae_groups=4,
-                       vae_steps=10, vae_batch=8, latent_pool=64, unet_channels=(16, 32, 32), unet_groups=8,
+                       vae_steps=10, vae_batch=8, decoder_steps=5, latent_pool=64, unet_channels=(16, 32, 32), unet_groups=8,
                        attention_heads=(1, 2, 2), unet_steps=10, unet_batch=8, warmup_steps=2, log_every=5,
                        check_every=10, check_prompts=4, threads=1)
 
@@ -229,19 +231,19 @@ def train_vae(cfg: ShapesSDConfig, vae, rng: np.random.Generator, log, decoder_o
               first_step: int = 0) -> list[dict]:
     """vae_steps steps on pixel MSE + kl_weight * KL; with decoder_only, decoder_steps steps of the
     decoder alone (the encoder, hence the latents, unchanged), logged as stage "vae_decoder"."""
-    steps = cfg.decoder_steps if decoder_only else cfg.vae_steps
+    steps, lr = (cfg.decoder_steps, cfg.decoder_lr) if decoder_only else (cfg.vae_steps, cfg.vae_lr)
     vae.requires_grad_(True)
     if decoder_only:
         vae.encoder.requires_grad_(False)
         vae.quant_conv.requires_grad_(False)
     trained = [p for p in vae.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trained, lr=cfg.vae_lr, weight_decay=0.0)
+    opt = torch.optim.AdamW(trained, lr=lr, weight_decay=0.0)
     rows, running, t0, c0 = [], [], time.time(), time.process_time()
     vae.train()
     for step in range(steps):
         # cosine decay to 5% of the learning rate
         for group in opt.param_groups:
-            group["lr"] = cfg.vae_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+            group["lr"] = lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
         _, x = scene_batch(cfg.vae_batch, rng, "all")                     # (B, 3, 32, 32)
         posterior = vae.encode(x).latent_dist
         recon = vae.decode(posterior.sample()).sample                       # (B, 3, 32, 32)
@@ -459,10 +461,12 @@ def train(cfg: ShapesSDConfig, out: Path, log=print) -> dict:
 
         vae = AutoencoderKL.from_pretrained(Path(cfg.vae_from) / "vae")
         n_params["vae"] = count(vae)
-        vae_rows = [r for r in read_rows(Path(cfg.vae_from) / "training_log.csv") if r["stage"] == "vae"]
+        vae_rows = [r for r in read_rows(Path(cfg.vae_from) / "training_log.csv") if r["stage"] != "unet"]
         log(f"VAE reused from {cfg.vae_from} (trained in {vae_rows[-1]['seconds']} s)")
     else:
         vae_rows = train_vae(cfg, vae, rng, log)
+        if cfg.decoder_steps:
+            vae_rows += train_vae(cfg, vae, rng, log, decoder_only=True, first_step=cfg.vae_steps)
     latents_mean, latents_std, pool = encode_pool(vae, cfg, rng)
     # the UNet being continued learned latents at the saved scale: keep it
     scaling_factor = vae.config.scaling_factor if cfg.resume_from else float(1 / latents_mean.std())
@@ -497,7 +501,7 @@ def main() -> None:
                             {"vae_steps": int, "unet_steps": int, "threads": int, "lr": float, "unet_batch": int,
                              "latent_pool": int, "check_every": int, "check_prompts": int, "log_every": int,
                              "noisy_share": float, "seed": int, "vae_from": str, "vae_lr": float,
-                             "resume_from": str, "decoder_steps": int})
+                             "resume_from": str, "decoder_steps": int, "decoder_lr": float})
     train(cfg, out)
 
 
