@@ -15,6 +15,9 @@ plot on the page and, each time one is drawn or resized:
   follows its panel, a legend below the plot keeps its distance in pixels, and the figure grows
   so that every panel keeps the height in pixels it had (or, for pictures, ``aspect``, as much as
   their new width asks for); a panel title wider than its panel is wrapped to it;
+- shortens a figure of one picture whose ``layout.meta.aspect`` (the plot area's height / width,
+  ``plots.with_meta``) asks for less height than the server gave it at the page's width, so that
+  a square picture on a phone does not sit in blank space;
 - puts the figure back as the server drew it once the plot is wide again (a phone turned
   sideways, a wider window).
 
@@ -100,6 +103,7 @@ SCRIPT = r"""
       title: { text: title.text, sub: title.subtitle && title.subtitle.text, y: title.y, yref: title.yref,
                yanchor: title.yanchor },
       tries: 0, width: W, autosize: L.autosize, layoutWidth: L.width, signature: signature(L),
+      aspect: L.meta && L.meta.aspect,
     };
     const g = L.meta && L.meta.grid;
     if (g && g.cells && g.min_px > 0) {
@@ -265,6 +269,13 @@ SCRIPT = r"""
       want["title.y"] = null;   // set once the figure's height is known
       // (plotly hangs one without a subtitle by its first line's baseline box: 8 px more)
       o.titleTop = top + (!T.sub ? (hung ? 0 : TOP_PAD) : hung ? added : (lineCount(text) - 1) * font.size * LINE);
+    } else if (T.yanchor === "top" && T.yref === "container" && typeof T.y === "number") {
+      // a title hung from the figure's top edge stays as far below it in pixels when the figure's
+      // height changes (a fraction of a shortened figure put it above the figure)
+      want["title.yref"] = T.yref;
+      want["title.yanchor"] = T.yanchor;
+      want["title.y"] = null;
+      o.titleTop = (1 - T.y) * o.height;
     } else {
       want["title.yref"] = T.yref;
       want["title.yanchor"] = T.yanchor;
@@ -279,6 +290,8 @@ SCRIPT = r"""
   const compute = (gd, o, W, original) => {
     const want = {}, bars = [];
     let height = o.grid ? arrange(gd, o, original ? Infinity : W, want, bars) : o.height;
+    // one picture of a fixed aspect: no taller than the page's width lets it be
+    if (!o.grid && o.aspect > 0 && !original) height -= Math.max(0, o.h - (W - o.l - o.r) * o.aspect);
     height += fitTitle(gd, o, W, want, original);
     want.height = Math.round(height);
     // plotly fixes a plot's width where a relayout sets its height, unless told to keep both

@@ -115,19 +115,40 @@ def test_diffusion_schedules_reflow_on_a_phone(page_factory):
     check_phone_then_projector(page, "diffusion_schedules", "diffusion_schedules", 2, [[0, 1, 2]])
 
 
-def test_text2image_guidance_reflows_on_a_phone(page_factory):
+def show_text2image_view(page, name: str) -> None:
+    """The text-to-image sub-tab by name, from its tab strip or, on a phone, the strip's "More tabs" menu."""
+    page.evaluate("""name => {
+        const strip = document.querySelector('#text2image_view_denoise').closest('.tabs').querySelector(':scope > .tab-wrapper');
+        const tab = [...strip.querySelectorAll('[role=tab]')].find(b => b.textContent.trim() === name);
+        if (tab) return tab.click();
+        strip.querySelector('.overflow-menu > button').click();
+        [...strip.querySelectorAll('.overflow-dropdown button')].find(b => b.textContent.trim() === name).click();
+    }""", name)
+
+
+def open_text2image(page_factory):
     page = page_factory("en-US", "?lab=text2image&steps=10&seed=3", viewport=PHONE)
     page.wait_for_function("() => /10 of 10/.test(document.querySelector('#text2image_denoise .gtitle')?.textContent)",
                            timeout=120_000)
-    # the sub-tab by name from its tab strip or, on a phone, the strip's "More tabs" menu
-    page.evaluate("""() => {
-        const strip = document.querySelector('#text2image_view_denoise').closest('.tabs').querySelector(':scope > .tab-wrapper');
-        const tab = [...strip.querySelectorAll('[role=tab]')].find(b => b.textContent.trim() === 'Guidance');
-        if (tab) return tab.click();
-        strip.querySelector('.overflow-menu > button').click();
-        [...strip.querySelectorAll('.overflow-dropdown button')].find(b => b.textContent.trim() === 'Guidance').click();
-    }""")
+    return page
+
+
+def test_text2image_guidance_reflows_on_a_phone(page_factory):
+    page = open_text2image(page_factory)
+    show_text2image_view(page, "Guidance")
     page.wait_for_function("() => document.querySelector('#text2image_guidance_figure .js-plotly-plot')?.data?.length > 0",
                            timeout=120_000)
     check_phone_then_projector(page, "text2image_guidance_figure", "text2image_guidance", 3,
                                [[0, 1, 2, 3], [4, 5, 6]])
+
+
+def test_text2image_edit_reflows_on_a_phone(page_factory):
+    """Two rows of x̂0 (prompt A, prompt B at 5 steps) and the difference: about 40 px a picture on a
+    phone before; now two or three a row, each titled with its prompt's letter."""
+    page = open_text2image(page_factory)
+    show_text2image_view(page, "Prompt edit")
+    page.locator("#text2image_edit").dispatch_event("click")
+    page.wait_for_function("() => document.querySelector('#text2image_edit_figure .js-plotly-plot')?.data?.length > 0",
+                           timeout=120_000)
+    check_phone_then_projector(page, "text2image_edit_figure", "text2image_edit", 4,
+                               [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10]])

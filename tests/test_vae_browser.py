@@ -122,3 +122,17 @@ def test_vae_on_a_phone_does_not_scroll_sideways(page_factory):
     assert overlapping(page, "#vae_curves .infolayer .annotation-text") == []
     assert overlapping_labels(page, "vae_curves") == []
     screenshot(page, "vae_phone")
+
+
+def test_vae_manifold_on_a_phone_has_no_blank_space(page_factory):
+    """The decoded manifold is a square picture in a figure drawn tall enough for a projector; on a
+    phone the page (components.plot_fit, ``meta.aspect``) shortens the figure to the picture, which
+    sat in ~300 px of blank space before."""
+    page = page_factory("en-US", "?lab=vae&iterations=20&latent_dim=2", viewport=(390, 844))
+    page.wait_for_selector("#vae_status >> text=Iteration 20", timeout=180_000)
+    page.wait_for_function("""() => { const gd = document.querySelector('#vae_decoded .js-plotly-plot');
+        const s = gd && gd.layout.meta && gd._fullLayout._size;
+        return s && s.w > 0 && s.h <= s.w * gd.layout.meta.aspect + 2; }""", timeout=30_000)
+    assert texts_outside(page, "vae_decoded") == []
+    page.locator("#vae_decoded").scroll_into_view_if_needed()
+    screenshot(page, "vae_manifold_phone")

@@ -334,34 +334,34 @@ def sweep_figure(sweep: list[tuple[float, np.ndarray]], prompt: str, lang: str, 
 
 
 def edit_figure(first: core.Record, second: core.Record, lang: str) -> dict:
-    """x̂0 of both prompts at the same steps, from the same starting noise; the last column is the
-    final images' difference."""
+    """x̂0 of both prompts at the same steps, from the same starting noise, a row each; the second
+    row ends with the final images' difference. Every panel is titled with its row's letter, so
+    that on a phone, where the rows are restacked two or three pictures wide, each still says
+    which prompt it shows."""
     shown = strip_steps(first.steps, core.LIMITS.edit_columns)
-    layout = base_layout(translate("t2i_edit_title", lang), 420, margin={"l": 40, "r": 10, "t": 60, "b": 10})
+    layout = base_layout(translate("t2i_edit_title", lang), 440, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     cols = len(shown) + 1
     gap = 0.02
     width = (1 - gap * (cols - 1)) / cols
     size = first.image.shape[0]
-    data, n = [], 0
-    for r, record in enumerate((first, second)):
-        y = (0.5, 0.88) if r == 0 else (0.0, 0.38)
+    data, rows, n = [], [], 0
+    for row, (record, y) in enumerate(((first, (0.54, 0.9)), (second, (0.0, 0.36)))):
+        rows.append([])
         for c, step in enumerate(shown):
             x0 = c * (width + gap)
-            title = translate("t2i_edit_step", lang, step=step) if r == 0 else None
+            title = translate("t2i_edit_step", lang, prompt="AB"[row], step=step)
             x_ref, y_ref = _panel(layout, n, (round(x0, 6), round(x0 + width, 6)), y, size, size, title)
             data.append(_picture(upscale(record.pred_images[step - 1], 4), x_ref, y_ref, size))
+            rows[-1].append(n)
             n += 1
-        layout["annotations"].append({"text": "AB"[r], "x": -0.005, "y": (y[0] + y[1]) / 2, "xref": "paper",
-                                      "yref": "paper", "xanchor": "right", "showarrow": False,
-                                      "font": {"size": 16}})
     difference = np.abs(first.image - second.image).max(axis=2)                   # (H, W)
-    x0 = (cols - 1) * (width + gap)
-    # two lines: in one, the label ran over the last step's column on a phone
-    x_ref, y_ref = _panel(layout, n, (round(x0, 6), 1.0), (0.25, 0.63), size, size,
-                          translate("t2i_edit_diff", lang).replace(" (", "<br>(").replace("（", "<br>（"))
+    x0 = round((cols - 1) * (width + gap), 6)
+    x_ref, y_ref = _panel(layout, n, (x0, 1.0), (0.0, 0.36), size, size, translate("t2i_edit_diff", lang))
+    rows[-1].append(n)
     data.append({"type": "heatmap", "z": difference, "x0": 0.5, "dx": 1, "y0": 0.5, "dy": 1, "zmin": 0, "zmax": 1,
                  "colorscale": "Greys", "reversescale": False, "showscale": False, "xaxis": x_ref, "yaxis": y_ref,
                  "hovertemplate": "|A − B| %{z:.2f}<extra></extra>"})
+    _fit_rows(layout, rows, 100)
     return figure(data, layout)
 
 

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from components.i18n import translate
-from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from components.plots import base_layout, cell_axes, figure, grid, on_cell, with_meta
 from demos.vae.compression import Compression, PairSide, RatePoint
 from demos.vae.core import VaeRun, VaeSettings
 from demos.vae.views import DensityView, Interpolation, LatentView, ManifoldView, PlaneView, ReparamView, Samples
@@ -264,6 +264,8 @@ def manifold_figure(view: ManifoldView, latent_dim: int, lang: str):
                                 "title": {"text": y_title if rows > 1 else ""},
                                 "scaleanchor": "x", "constrain": "domain", "showgrid": False,
                                 "zeroline": False, "range": [canvas.shape[0] - 0.5, -0.5]})
+    # on a phone the square canvas is narrower than the height drawn for it: the page shortens it
+    with_meta(layout, aspect=canvas.shape[0] / canvas.shape[1])
     return figure([_digits_trace(canvas, tr("vae_ink"))], layout)
 
 
