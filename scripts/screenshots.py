@@ -62,6 +62,7 @@ class Lab:
     link: str                             # the query after ?lab=<key>&
     tabs: str | None                      # an element in (or the id of) the lab's sub-tabs
     views: tuple[View, ...]               # the first is the README's
+    main: str = ""                        # the id of the first view's main figure
 
 
 def tabs_of(names: str, tab0_wait: str, **special: View) -> tuple[View, ...]:
@@ -75,10 +76,12 @@ LABS = {
         "head model census token aggregates arithmetic toy positions generation explain",
         drawn("attention_head_plot"),
         toy=View("toy", drawn("attention_toy_plot"), tab=6),
-        generation=View("generation", drawn("attention_generation_plot"), tab=8, press=("attention_generate",)))),
+        generation=View("generation", drawn("attention_generation_plot"), tab=8, press=("attention_generate",))),
+        main="attention_head_plot"),
     "decoding": Lab("strategies=greedy,beam,top_p&new_tokens=24", "#decoding_views", tabs_of(
         "outputs distribution beam metrics sweep explain", says("decoding_outputs", r"\S"),
-        sweep=View("sweep", drawn("decoding_sweep_plot"), tab=4, press=("decoding_sweep_run",)))),
+        sweep=View("sweep", drawn("decoding_sweep_plot"), tab=4, press=("decoding_sweep_run",))),
+        main="decoding_outputs"),
     "diffusion": Lab("scheduler=dpmpp&steps=20&seed=3&digit=7", "#diffusion_views", (
         View("reverse", says("diffusion_caption", r"20\D+20")),
         View("forward", drawn("diffusion_strip"), tab=1),
@@ -89,16 +92,17 @@ LABS = {
              press=("diffusion_2d_start", "diffusion_2d_pause"),
              between=says("diffusion_2d_status", r"([5-9]\d\d|\d{4}) · "), idle=False),
         View("2d-paused", f"{drawn('diffusion_2d_particles')} && !({says('diffusion_2d_status', 'Sampling|正在从')})"),
-        View("explain", "true", tab=4))),
-    "gan": Lab("iterations=3000", None, (View("ring", says("gan_status", DONE)),)),
+        View("explain", "true", tab=4)), main="diffusion_xt"),
+    "gan": Lab("iterations=3000", None, (View("ring", says("gan_status", DONE)),), main="gan_main"),
     "vae": Lab("iterations=1000", None, (
         View("training", says("vae_status", DONE)),
         View("panels", drawn("vae_rate_distortion"),
              press=("vae_encode", "vae_generate", "vae_interpolate", "vae_compress")),
-        View("compare", says("vae_compare_status", DONE), press=("vae_compare_start",)))),
+        View("compare", says("vae_compare_status", DONE), press=("vae_compare_start",))), main="vae_curves"),
     "transformer": Lab("steps=600", None, (
         View("reverse", says("transformer_status", DONE)),
-        View("induction", says("transformer_ind_status", DONE), link="experiment=induction&ind_steps=800"))),
+        View("induction", says("transformer_ind_status", DONE), link="experiment=induction&ind_steps=800")),
+        main="transformer_curves"),
     "text2image": Lab("prompt=a+small+blue+square+at+the+bottom+right", "#text2image_view_denoise", tabs_of(
         "denoise attention guidance edit text vae judge explain", says("text2image_denoise", r"25\D+25"),
         attention=View("attention", drawn("text2image_attention"), tab=1),
@@ -106,7 +110,8 @@ LABS = {
         edit=View("edit", drawn("text2image_edit_figure"), tab=3, press=("text2image_edit",)),
         text=View("text", drawn("text2image_words"), tab=4),
         vae=View("vae", drawn("text2image_vae"), tab=5, press=("text2image_vae_run",)),
-        judge=View("judge", drawn("text2image_judge_figure"), tab=6, press=("text2image_judge",)))),
+        judge=View("judge", drawn("text2image_judge_figure"), tab=6, press=("text2image_judge",))),
+        main="text2image_denoise"),
 }
 
 IDLE = """() => ![...document.querySelectorAll('[data-testid=status-tracker] .progress-text, .eta-bar,'

@@ -69,7 +69,8 @@ def strip_figure(strip: np.ndarray, timesteps: list[int], lang: str) -> dict:
 
 def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows: int = 4) -> dict:
     """x_t and x̂0 of the first few images at evenly spaced steps: a row pair per image. Each
-    column is one step, labelled t → t′: x̂0 is predicted at t, x_t shown after the step, at t′."""
+    column is one step, labelled t → t′ in two lines (in one, neighbours ran into each other at
+    1280 px): x̂0 is predicted at t, x_t shown after the step, at t′."""
     x_t, pred_x0 = trajectory.x_t, trajectory.pred_x0
     timesteps, after = trajectory.timesteps, trajectory.timesteps_after
     steps = np.unique(np.linspace(0, len(x_t) - 1, min(columns, len(x_t))).round().astype(int))
@@ -84,7 +85,7 @@ def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows:
     layout = base_layout(translate("dif_time_grid_title", lang), 210 + 2 * count * tile,
                          margin={"l": 80, "r": 20, "t": 60, "b": 150})   # the axis title in 3 short lines: a phone's width
     layout["xaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(len(steps))],
-                       "ticktext": [f"{timesteps[s]:.0f}→{after[s]:.0f}" for s in steps], "showgrid": False, "zeroline": False,
+                       "ticktext": [f"{timesteps[s]:.0f}<br>→{after[s]:.0f}" for s in steps], "showgrid": False, "zeroline": False,
                        "title": {"text": translate("dif_axis_timestep", lang)}}
     layout["yaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(2 * count)],
                        "ticktext": [f"#{i + 1} {name}" for i in range(count) for name in ("x_t", "x̂₀")],
@@ -168,9 +169,11 @@ def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarra
     ``paths``."""
     traces = [{"type": "scatter", "mode": "markers", "x": data[:, 0], "y": data[:, 1], "name": translate("dif_2d_data", lang),
                "marker": {"size": 3, "color": "rgba(120,120,120,0.25)"}, "hoverinfo": "skip"}]
+    # the legend at the figure's foot, room for its three rows on a phone (with two it reached the
+    # x ticks); the plot area is square, and a phone's page shortens the figure to it (plot_fit)
     layout = base_layout(translate("dif_2d_title_data", lang), PARTICLES_HEIGHT,
                          legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
-                         margin={"l": 60, "r": 20, "t": 60, "b": 90})
+                         margin={"l": 60, "r": 20, "t": 60, "b": 110}, meta={"aspect": 1})
     layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
                        "constrain": "domain"}
     layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,

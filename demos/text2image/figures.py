@@ -393,7 +393,7 @@ def tokens_figure(prompt: core.Prompt, embeddings: np.ndarray, lang: str) -> dic
     return figure(data, layout)
 
 
-def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 360, height_px: float = 330,
+def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 260, height_px: float = 260,
                      char_px: float = 7.5, line_px: float = 18, marker_px: float = 5,
                      always: int = 0) -> list[str | None]:
     """Where to draw each label (a plotly textposition, or None: not drawn) so that none overlaps
@@ -415,7 +415,7 @@ def _label_positions(xy: np.ndarray, labels: list[str], width_px: float = 360, h
 
     placed, where = [], []
     for n, (x, y, label) in enumerate(zip(sx, sy, labels)):
-        w, h = sum(char_px * (1 if ch.isascii() else 1.7) for ch in label), line_px
+        w, h = sum(char_px * (1 if ch.isascii() else 1.8) for ch in label), line_px
         boxes = {"bottom center": (x - w / 2, y + 5, x + w / 2, y + 5 + h),
                  "top center": (x - w / 2, y - 5 - h, x + w / 2, y - 5),
                  "middle right": (x + 7, y - h / 2, x + 7 + w, y + h / 2),

@@ -1,0 +1,96 @@
+"""Every lab and every sub-view on a projector (1280×720) and a phone (390×844), in English and
+Chinese (issue 19), in headless Chromium. The page is walked as ``scripts/screenshots.py --review``
+walks it for a person (the same shareable links, presses and waits, from its ``LABS``), and at
+each view:
+
+- nothing scrolls sideways;
+- no two texts of a plot (titles, ticks, labels, legends, notes) lie on top of each other, except
+  an x tick label and a y tick label meeting at the plot's corner (the first "0" of each axis of
+  a training curve touch by a pixel or two, and read as the origin);
+- every plot on show is drawn at ≥ 90% of its box's width (a plot drawn while its sub-tab was
+  hidden came back at half width);
+- on a projector, each lab's main figure starts on the first screen, without scrolling.
+
+A picture of each view goes to artifacts/ for a person to look at. A sweep, run by hand and not by
+`.ci/run` (it takes minutes the CI budget does not have yet, and issue 19 lists what it still
+finds): ``AIGC_VIEWS=1 pytest tests/test_views_browser.py`` runs each lab on a projector in
+English and on a phone in Chinese (the longer labels on the narrower page), ~4 minutes on 2
+cores; ``AIGC_VIEWS=all`` both sizes in both languages, ~13 minutes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import pytest
+
+from scripts.screenshots import LABS, show
+from tests.conftest import screenshot
+
+SIZES = {"projector": (1280, 720), "phone": (390, 844)}
+PAGES = ([(size, lang) for size in SIZES for lang in ("en", "zh")] if os.environ.get("AIGC_VIEWS") == "all"
+         else [("projector", "en"), ("phone", "zh")])
+
+pytestmark = pytest.mark.skipif(not os.environ.get("AIGC_VIEWS"), reason="a sweep run by hand: AIGC_VIEWS=1 or all")
+
+# texts of a plot on show whose boxes overlap by more than a pixel each way, but an x axis's
+# tick label with a y axis's (they meet only at the corner)
+OVERLAPS = """() => {
+    const pairs = [], axis = (t) => (t.closest('g[class*=tick]')?.getAttribute('class') || '').match(/^([xy])\\d*tick$/)?.[1];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        const texts = [...gd.querySelectorAll('text')].filter((t) => t.textContent.trim())
+            .map((t) => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
+        texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
+            const corner = axis(a) && axis(b) && axis(a) !== axis(b);
+            if (!corner && Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
+                && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) {
+                pairs.push(`${gd.closest('.block')?.id}: ${a.textContent.trim()} / ${b.textContent.trim()}`);
+            }
+        }));
+    }
+    return pairs;
+}"""
+
+# each plot on show: its id, its drawn width over its box's, and its top edge on the screen
+PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter((gd) => gd.getBoundingClientRect().width > 0 && gd.querySelector('.main-svg'))
+    .map((gd) => {
+        const block = gd.closest('.block') || gd.parentElement;
+        return {id: block.id, share: gd.querySelector('.main-svg').getBoundingClientRect().width / block.clientWidth,
+                top: gd.getBoundingClientRect().top + window.scrollY};
+    })"""
+
+
+@pytest.fixture()
+def streaming_twice_a_second(monkeypatch):
+    """Live runs stream 2 views a second, as scripts/screenshots.py serves them: headless Chromium
+    on 2 shared cores falls behind at 10."""
+    from components import live
+
+    monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=0.5))
+
+
+def problems(page, view: str) -> list[str]:
+    sideways = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    out = [f"{view}: the page scrolls {sideways} px sideways"] if sideways > 0 else []
+    out += [f"{view}: plot texts overlap: {pair}" for pair in page.evaluate(OVERLAPS)]
+    out += [f"{view}: plot {plot['id']} drawn at {plot['share']:.0%} of its box"
+            for plot in page.evaluate(PLOTS) if plot["share"] < 0.9]
+    return out
+
+
+@pytest.mark.parametrize(("size", "lang"), PAGES)
+@pytest.mark.parametrize("key", LABS)
+def test_every_view_fits(page_factory, streaming_twice_a_second, key, size, lang):
+    lab, found, page = LABS[key], [], None
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    for n, view in enumerate(lab.views):
+        if page is None or view.link is not None:
+            page = page_factory(locale, f"?lab={key}&{view.link or lab.link}&lang={lang}", SIZES[size])
+        show(page, lab, view)
+        if n == 0 and size == "projector":
+            top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", lab.main)
+            assert 0 <= top < SIZES[size][1] - 200, f"{key}: {lab.main} starts at {top:.0f} px"
+        found += problems(page, view.name)
+        screenshot(page, f"views_{key}_{view.name}_{lang}_{SIZES[size][0]}")
+    assert found == []
