@@ -258,28 +258,24 @@ SCRIPT = r"""
     want["title.text"] = text;
     if (T.sub) want["title.subtitle.text"] = sub;
     const added = (lineCount(text) - lineCount(T.text)) * font.size * LINE;
+    const hung = T.yanchor === "top" && T.yref === "container" && typeof T.y === "number";
     if (added > 0) {
       // the title is hung from the figure's top edge; plotly stacks the lines of a title that
       // has a subtitle upwards from its anchor (the subtitle below it), those of one without
       // downwards: with a subtitle the anchor goes down as far as the added lines take
-      const hung = T.yanchor === "top" && T.yref === "container" && typeof T.y === "number";
       const top = hung ? (1 - T.y) * o.height : TOP_PAD;
       want["title.yref"] = "container";
       want["title.yanchor"] = "top";
       want["title.y"] = null;   // set once the figure's height is known
       // (plotly hangs one without a subtitle by its first line's baseline box: 8 px more)
       o.titleTop = top + (!T.sub ? (hung ? 0 : TOP_PAD) : hung ? added : (lineCount(text) - 1) * font.size * LINE);
-    } else if (T.yanchor === "top" && T.yref === "container" && typeof T.y === "number") {
-      // a title hung from the figure's top edge stays as far below it in pixels when the figure's
-      // height changes (a fraction of a shortened figure put it above the figure)
-      want["title.yref"] = T.yref;
-      want["title.yanchor"] = T.yanchor;
-      want["title.y"] = null;
-      o.titleTop = (1 - T.y) * o.height;
     } else {
       want["title.yref"] = T.yref;
       want["title.yanchor"] = T.yanchor;
-      want["title.y"] = T.y;
+      // a hung title stays as far below the top edge in pixels when the figure's height changes
+      // (as a fraction of a shortened figure it stood above the figure)
+      want["title.y"] = hung ? null : T.y;
+      if (hung) o.titleTop = (1 - T.y) * o.height;
     }
     want["margin.t"] = o.marginT + extra;
     return extra;

@@ -62,7 +62,7 @@ class Lab:
     link: str                             # the query after ?lab=<key>&
     tabs: str | None                      # an element in (or the id of) the lab's sub-tabs
     views: tuple[View, ...]               # the first is the README's
-    main: str = ""                        # the id of the first view's main figure
+    main: str                             # the id of the first view's main figure
 
 
 def tabs_of(names: str, tab0_wait: str, **special: View) -> tuple[View, ...]:
@@ -130,20 +130,28 @@ SHOW_TAB = """([selector, index]) => {
 }"""
 
 
-CHECKS = """() => {
-    // what a reviewer should look at: sideways overflow, plot texts on top of each other, and
-    // words in Latin letters (on a Chinese page: untranslated text, or a name that should stay)
-    const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-    const overlaps = [];
-    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-        const texts = [...plot.querySelectorAll('text')].filter(t => t.textContent.trim() && shown(t))
-            .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
-        if (texts.length > 400) { overlaps.push(`(${texts.length} texts in one plot: not checked)`); continue; }
+# "plot id: text / text" for each two texts of a plot on show whose boxes overlap by more than a
+# pixel each way; an x axis's tick label against a y axis's is left out (they meet only at a
+# plot's corner, where the first "0" of each axis of a training curve touch by a pixel or two)
+OVERLAPS = """() => {
+    const pairs = [], axis = (t) => (t.closest('g[class*=tick]')?.getAttribute('class') || '').match(/^([xy])\\d*tick$/)?.[1];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        const texts = [...gd.querySelectorAll('text')].filter((t) => t.textContent.trim())
+            .map((t) => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
         texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
-            if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
-                && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) overlaps.push(`${a} / ${b}`);
+            const corner = axis(a) && axis(b) && axis(a) !== axis(b);
+            if (!corner && Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
+                && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) {
+                pairs.push(`${gd.closest('.block')?.id}: ${a.textContent.trim()} / ${b.textContent.trim()}`);
+            }
         }));
     }
+    return pairs;
+}"""
+
+# Latin words on the page (on a Chinese page: untranslated text, or a name that should stay)
+LATIN = """() => {
+    const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     const words = new Set();
     for (let node; (node = walker.nextNode());) {
@@ -151,15 +159,37 @@ CHECKS = """() => {
         if (parent && shown(parent) && !parent.closest('.katex, script, style, #decoding_outputs'))
             (node.textContent.match(/[A-Za-z]{4,}/g) || []).forEach(w => words.add(w));
     }
-    return {sideways: document.documentElement.scrollWidth - window.innerWidth, overlaps, words: [...words]};
+    return [...words];
 }"""
+
+# the plots on show have been looked at by the page's fitting script (components.plot_fit) and
+# nothing is being redrawn: what a reader sees once the page has settled
+SETTLED = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter((gd) => gd.getBoundingClientRect().width > 0)
+    .every((gd) => gd._fit && gd._fit.layout === gd.layout && !gd._fitBusy)"""
+
+
+def settle(page) -> bool:
+    """Until the page's plots have settled (False if they have not within 30 s)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        page.wait_for_function(SETTLED, timeout=30_000, polling=100)
+    except PlaywrightTimeoutError:
+        return False
+    page.wait_for_timeout(500)
+    return True
 
 
 def check(page, name: str, lang: str) -> str:
-    found = page.evaluate(CHECKS)
-    line = f"{name}: sideways {found['sideways']} px; {len(found['overlaps'])} overlapping plot texts"
-    line += "".join(f"\n    {pair}" for pair in found["overlaps"][:8])
-    return line + (f"\n    Latin words: {' '.join(sorted(found['words']))}" if lang == "zh" else "")
+    """What a reviewer should look at: sideways overflow, plot texts on top of each other and, on a
+    Chinese page, words in Latin letters."""
+    settled = settle(page)
+    sideways = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    overlaps = page.evaluate(OVERLAPS)
+    line = f"{name}{'' if settled else ' (plots still being redrawn)'}: sideways {sideways} px; {len(overlaps)} overlapping plot texts"
+    line += "".join(f"\n    {pair}" for pair in overlaps[:8])
+    return line + (f"\n    Latin words: {' '.join(sorted(page.evaluate(LATIN)))}" if lang == "zh" else "")
 
 
 def serve(hold_2d_s: float = 0) -> str:

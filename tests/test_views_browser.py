@@ -24,7 +24,8 @@ import os
 
 import pytest
 
-from scripts.screenshots import LABS, show
+from scripts.screenshots import LABS, OVERLAPS, settle, show
+from tests.browser import no_sideways_scroll
 from tests.conftest import screenshot
 
 SIZES = {"projector": (1280, 720), "phone": (390, 844)}
@@ -33,31 +34,12 @@ PAGES = ([(size, lang) for size in SIZES for lang in ("en", "zh")] if os.environ
 
 pytestmark = pytest.mark.skipif(not os.environ.get("AIGC_VIEWS"), reason="a sweep run by hand: AIGC_VIEWS=1 or all")
 
-# texts of a plot on show whose boxes overlap by more than a pixel each way, but an x axis's
-# tick label with a y axis's (they meet only at the corner)
-OVERLAPS = """() => {
-    const pairs = [], axis = (t) => (t.closest('g[class*=tick]')?.getAttribute('class') || '').match(/^([xy])\\d*tick$/)?.[1];
-    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-        const texts = [...gd.querySelectorAll('text')].filter((t) => t.textContent.trim())
-            .map((t) => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
-        texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
-            const corner = axis(a) && axis(b) && axis(a) !== axis(b);
-            if (!corner && Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
-                && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) {
-                pairs.push(`${gd.closest('.block')?.id}: ${a.textContent.trim()} / ${b.textContent.trim()}`);
-            }
-        }));
-    }
-    return pairs;
-}"""
-
-# each plot on show: its id, its drawn width over its box's, and its top edge on the screen
+# each plot on show: its id and its drawn width over its box's
 PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .filter((gd) => gd.getBoundingClientRect().width > 0 && gd.querySelector('.main-svg'))
     .map((gd) => {
         const block = gd.closest('.block') || gd.parentElement;
-        return {id: block.id, share: gd.querySelector('.main-svg').getBoundingClientRect().width / block.clientWidth,
-                top: gd.getBoundingClientRect().top + window.scrollY};
+        return {id: block.id, share: gd.querySelector('.main-svg').getBoundingClientRect().width / block.clientWidth};
     })"""
 
 
@@ -71,8 +53,9 @@ def streaming_twice_a_second(monkeypatch):
 
 
 def problems(page, view: str) -> list[str]:
-    sideways = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    out = [f"{view}: the page scrolls {sideways} px sideways"] if sideways > 0 else []
+    """What is wrong with the view once the page's plots have settled (fitted to the page's width)."""
+    assert settle(page), f"{view}: the plots were still being redrawn after 30 s"
+    out = [] if no_sideways_scroll(page) else [f"{view}: the page scrolls sideways"]
     out += [f"{view}: plot texts overlap: {pair}" for pair in page.evaluate(OVERLAPS)]
     out += [f"{view}: plot {plot['id']} drawn at {plot['share']:.0%} of its box"
             for plot in page.evaluate(PLOTS) if plot["share"] < 0.9]

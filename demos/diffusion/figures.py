@@ -170,10 +170,11 @@ def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarra
     traces = [{"type": "scatter", "mode": "markers", "x": data[:, 0], "y": data[:, 1], "name": translate("dif_2d_data", lang),
                "marker": {"size": 3, "color": "rgba(120,120,120,0.25)"}, "hoverinfo": "skip"}]
     # the legend at the figure's foot, room for its three rows on a phone (with two it reached the
-    # x ticks); the plot area is square, and a phone's page shortens the figure to it (plot_fit)
+    # x ticks). Not shortened to the square plot on a phone (plot_fit's meta.aspect): plotly then
+    # widened the bottom margin for the legend and the plot shrank to ~150 px
     layout = base_layout(translate("dif_2d_title_data", lang), PARTICLES_HEIGHT,
                          legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
-                         margin={"l": 60, "r": 20, "t": 60, "b": 110}, meta={"aspect": 1})
+                         margin={"l": 60, "r": 20, "t": 60, "b": 110})
     layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
                        "constrain": "domain"}
     layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
