@@ -18,6 +18,9 @@ plot on the page and, each time one is drawn or resized:
 - shortens a figure of one picture whose ``layout.meta.aspect`` (the plot area's height / width,
   ``plots.with_meta``) asks for less height than the server gave it at the page's width, so that
   a square picture on a phone does not sit in blank space;
+- labels every k-th tick of an axis named in ``layout.meta.thin`` (array ticks: ``tickvals`` and
+  ``ticktext``), k the smallest that keeps its labels apart at the axis's drawn scale (the
+  diffusion time grid's ten step labels on a phone's ~25-px columns);
 - puts the figure back as the server drew it once the plot is wide again (a phone turned
   sideways, a wider window).
 
@@ -104,6 +107,9 @@ SCRIPT = r"""
                yanchor: title.yanchor },
       tries: 0, width: W, autosize: L.autosize, layoutWidth: L.width, signature: signature(L),
       aspect: L.meta && L.meta.aspect,
+      // the axes whose array ticks are thinned to every k-th label when they run into each other
+      thin: ((L.meta && L.meta.thin) || []).filter((key) => L[key] && Array.isArray(L[key].tickvals)
+        && Array.isArray(L[key].ticktext)).map((key) => ({ key, vals: L[key].tickvals.slice(), text: L[key].ticktext.slice() })),
     };
     const g = L.meta && L.meta.grid;
     if (g && g.cells && g.min_px > 0) {
@@ -281,6 +287,28 @@ SCRIPT = r"""
     return extra;
   };
 
+  // each axis of meta.thin labels every k-th of its ticks, k the smallest that keeps the labels
+  // apart at the axis's drawn scale (side by side for an x axis, their lines for a y axis); all
+  // of them where they fit, and as the server sent them when ``original``
+  const TICK_GAP = 6;     // pixels between two neighbouring x labels
+  const thinTicks = (gd, o, want, original) => o.thin.forEach(({ key, vals, text }) => {
+    const axis = gd._fullLayout[key];
+    let k = 1;
+    if (!original && axis && axis._m && vals.length > 1) {
+      const font = { size: (axis.tickfont && axis.tickfont.size) || 12,
+                     family: (axis.tickfont && axis.tickfont.family) || gd._fullLayout.font.family };
+      let step = Infinity;   // the nearest two ticks, in pixels
+      for (let i = 1; i < vals.length; i++) step = Math.min(step, Math.abs(axis._m * (vals[i] - vals[i - 1])));
+      const need = key.startsWith("x")
+        ? Math.max(...text.map((t) => Math.max(...String(t).split(/<br\s*\/?>/i).map((line) => textWidth(line, font))))) + TICK_GAP
+        : Math.max(...text.map(lineCount)) * font.size * LINE + 2;
+      k = Math.max(1, Math.ceil(need / step - 1e-6));
+    }
+    const kept = vals.map((_, i) => i).filter((i) => i % k === 0);
+    want[`${key}.tickvals`] = kept.map((i) => vals[i]);
+    want[`${key}.ticktext`] = kept.map((i) => text[i]);
+  });
+
   // every layout value the script sets, and the colour bars [trace, y, len], at width W; as
   // the server drew the figure when ``original``
   const compute = (gd, o, W, original) => {
@@ -289,6 +317,7 @@ SCRIPT = r"""
     // one picture of a fixed aspect: no taller than the page's width lets it be
     if (!o.grid && o.aspect > 0 && !original) height -= Math.max(0, o.h - (W - o.l - o.r) * o.aspect);
     height += fitTitle(gd, o, W, want, original);
+    thinTicks(gd, o, want, original);
     want.height = Math.round(height);
     // plotly fixes a plot's width where a relayout sets its height, unless told to keep both
     want.autosize = o.autosize;

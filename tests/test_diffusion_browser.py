@@ -15,7 +15,7 @@ from PIL import Image
 from components import models
 from demos.diffusion import core
 from demos.diffusion import images as pictures
-from tests.browser import box, no_sideways_scroll, plot_width_share, press, show_view, wait_full_width
+from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, press, show_view, wait_full_width
 from tests.conftest import screenshot, title_contains
 
 
@@ -164,6 +164,46 @@ def test_on_a_phone_the_samples_keep_128_pixels_and_nothing_scrolls_sideways(pag
     title_contains(page, "1,000 particles at step 100 of 100")
     assert no_sideways_scroll(page) and box(page, "diffusion_2d_particles")["right"] <= 390
     screenshot(page, "diffusion_phone_2d")
+
+
+# the time grid's x labels and its picture, against its plot area, once the page script has fitted it
+TIME_GRID = """() => {
+    const gd = document.querySelector('#diffusion_time_grid .js-plotly-plot'), full = gd._fullLayout;
+    const labels = [...gd.querySelectorAll('.xtick text')].map((t) => t.textContent);
+    const picture = gd.querySelector('.imagelayer image, image').getBoundingClientRect();
+    return {labels, server: gd._fit.thin.length ? gd._fit.thin[0].text.length : null,
+            plotHeight: full._size.h, pictureHeight: picture.height, pictureWidth: picture.width};
+}"""
+SETTLED_TIME_GRID = """() => { const gd = document.querySelector('#diffusion_time_grid .js-plotly-plot');
+    return gd && gd._fit && gd._fit.layout === gd.layout && !gd._fitBusy; }"""
+
+
+def test_the_time_grids_step_labels_stay_apart_on_a_phone_and_all_show_on_a_projector(page_factory):
+    """Ten columns of ~25 px on a phone, each labelled "940 / →893" (~30 px wide): the page labels
+    every k-th column, k the smallest that keeps the labels apart, and shortens the figure to its
+    picture; on a projector every column keeps its label."""
+    page = page_factory("en-US", "?lab=diffusion&steps=10&images=4", viewport=(390, 844))
+    page.wait_for_selector("#diffusion_caption >> text=Step 10 of 10", timeout=120_000)
+    page.wait_for_function(SETTLED_TIME_GRID, timeout=60_000)
+    page.wait_for_timeout(800)
+    phone = page.evaluate(TIME_GRID)
+    assert overlapping_labels(page, "diffusion_time_grid") == []
+    # every other or every third column: the first column's label, and at least four of ten
+    assert phone["server"] == 10 and 4 <= len(phone["labels"]) < 10, phone
+    assert phone["labels"][0].startswith("9") and phone["labels"][0].count("→") == 1, phone
+    # the picture fills its plot area's height (no blank band above and below it)
+    assert phone["pictureHeight"] >= phone["plotHeight"] - 4, phone
+    assert box(page, "diffusion_time_grid")["right"] <= 390 and no_sideways_scroll(page)
+    page.locator("#diffusion_time_grid").scroll_into_view_if_needed()
+    screenshot(page, "diffusion_time_grid_390")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_function("() => document.querySelector('#diffusion_time_grid .main-svg').getBoundingClientRect()"
+                           ".width > 600", timeout=30_000)
+    page.wait_for_function(SETTLED_TIME_GRID, timeout=60_000)
+    page.wait_for_timeout(800)
+    assert len(page.evaluate(TIME_GRID)["labels"]) == 10
+    assert overlapping_labels(page, "diffusion_time_grid") == []
+    screenshot(page, "diffusion_time_grid_1280")
 
 
 def test_chinese_locale(page_factory):

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from components.i18n import translate
-from components.plots import base_layout, cell_axes, figure, grid, on_cell
+from components.plots import base_layout, cell_axes, figure, grid, on_cell, with_meta
 from demos.diffusion import images as pictures
 from demos.diffusion.core import Trajectory, step_curves
 from demos.diffusion.forward import Schedule
@@ -86,11 +86,13 @@ def time_grid_figure(trajectory: Trajectory, lang: str, columns: int = 10, rows:
                          margin={"l": 80, "r": 20, "t": 60, "b": 150})   # the axis title in 3 short lines: a phone's width
     layout["xaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(len(steps))],
                        "ticktext": [f"{timesteps[s]:.0f}<br>→{after[s]:.0f}" for s in steps], "showgrid": False, "zeroline": False,
-                       "title": {"text": translate("dif_axis_timestep", lang)}}
+                       "tickangle": 0, "title": {"text": translate("dif_axis_timestep", lang)}}
     layout["yaxis"] = {"tickvals": [i * tile + size * scale / 2 for i in range(2 * count)],
                        "ticktext": [f"#{i + 1} {name}" for i in range(count) for name in ("x_t", "x̂₀")],
                        "showgrid": False, "zeroline": False, "scaleanchor": "x"}
-    return figure([_image_trace(picture)], layout)
+    # on a phone (~25 px a column) the page labels every k-th step, k the smallest that keeps the
+    # labels apart (components.plot_fit, meta.thin), and shortens the figure to its picture
+    return figure([_image_trace(picture)], with_meta(layout, thin=["xaxis"], aspect=picture.shape[0] / picture.shape[1]))
 
 
 def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
