@@ -10,7 +10,7 @@ import numpy as np
 
 from components import models
 from demos.attention import core
-from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, show_view
+from tests.browser import box, no_sideways_scroll, overlapping, overlapping_labels, plot_width_share, show_view
 from tests.conftest import screenshot, title_contains
 
 MODEL = "shakespeare-gpt"
@@ -23,6 +23,14 @@ PLOTS = {"Head": "attention_head_plot", "Aggregates": "attention_aggregates_plot
 
 
 
+
+
+def colour_bar_overlaps(page, plot_id: str) -> list:
+    """Texts of the plot's colour bar (its title "weight", its tick labels) lying on each other:
+    the top label "1", centred on its tick, had lain under the title."""
+    texts = page.evaluate(f"() => document.querySelectorAll('#{plot_id} .colorbar text').length")
+    assert texts >= 3, texts   # the title and at least two tick labels drawn
+    return overlapping(page, f"#{plot_id} .colorbar text")
 
 
 def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_heads(page_factory):
@@ -40,6 +48,7 @@ def test_a_link_opens_its_head_on_a_projectors_first_screen_and_clicks_open_head
     # on the first screen: the whole heatmap, or at the very least 90% of it
     head = box(page, "attention_head_plot")
     assert 0 <= head["top"] < 720 and (min(head["bottom"], 720) - head["top"]) / (head["bottom"] - head["top"]) >= 0.9
+    assert colour_bar_overlaps(page, "attention_head_plot") == []
     screenshot(page, "attention_projector")
     for name in ("Aggregates", "The arithmetic", "Head"):   # the first two were drawn while hidden
         show_view(page, "attention_views", name, PLOTS.get(name))
@@ -98,6 +107,7 @@ def test_the_longest_text_on_a_phone_keeps_labels_apart_and_fits_the_width(page_
         assert overlapping_labels(page, PLOTS[name]) == [], name
         assert no_sideways_scroll(page), name
         if name == "Head":
+            assert colour_bar_overlaps(page, PLOTS[name]) == []
             page.locator("#attention_head_plot").scroll_into_view_if_needed()
             screenshot(page, "attention_phone")
     show_view(page, "attention_views", "Head census")

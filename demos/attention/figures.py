@@ -31,6 +31,13 @@ UPRIGHT_AFTER = 12              # x labels start upright beyond this many tokens
 HEATMAP_HEIGHT = 480            # the head heatmap: below the page's header and the lab's tabs, in view at 1280×720
 
 
+def colour_bar(title: str, **extra) -> dict:
+    """A colour bar titled above it, each tick label just below its tick: centred on it, the top
+    label ("1") lay under the title. (A title on the bar's side, ``side: "right"``, kept the page
+    of the longest text on a phone from settling: tests/test_attention_browser.py timed out.)"""
+    return {"title": {"text": title}, "ticklabelposition": "outside bottom", **extra}
+
+
 def titled(title: str, subtitle: str, height: int, **extra) -> dict:
     """A layout whose short title stays on one line on a phone, the detail in a smaller subtitle."""
     layout = base_layout(title, height, **extra)
@@ -73,7 +80,7 @@ def head_heatmap(probs: np.ndarray, labels: list[str], layer: int, head: int, la
     weight = translate("att_weight", lang)
     trace = {"type": "heatmap", "z": _masked(probs), "colorscale": COLORSCALE, "zmin": 0, "zmax": 1,
              "customdata": [[f"{labels[i]} → {labels[j]}" for j in range(T)] for i in range(T)],
-             "colorbar": {"title": {"text": weight}, "thickness": 14},
+             "colorbar": colour_bar(weight, thickness=14),
              "hovertemplate": "%{customdata}<br>" + weight + " %{z:.3f}<extra></extra>"}
     layout = titled(translate("att_head_title", lang, layer=layer, head=head), translate("att_head_subtitle", lang),
                     HEATMAP_HEIGHT, plot_bgcolor=MASKED_COLOR)
@@ -304,7 +311,7 @@ def positions_figure(sinusoidal: np.ndarray, learned: np.ndarray, lang: str):
         on_cell({"type": "heatmap", "z": cosine_similarity(sinusoidal), "colorscale": COLORSCALE, "zmin": -1,
                  "zmax": 1, "showscale": False}, 2),
         on_cell({"type": "heatmap", "z": cosine_similarity(learned), "colorscale": COLORSCALE, "zmin": -1, "zmax": 1,
-                 "colorbar": {"title": {"text": "cos"}, "y": 0.22, "len": 0.45}}, 3),
+                 "colorbar": colour_bar("cos", y=0.22, len=0.45)}, 3),
     ]
     for n in range(4):
         cell_axes(layout, n, x={"title": {"text": dim if n < 2 else position}},
@@ -322,7 +329,7 @@ def generation_figure(gen: GenerationAttention, layer: int | None, lang: str):
     for i in range(n):
         z[i, gen.prompt_len + i:] = np.nan  # not generated yet at that step
     weight = translate("att_weight", lang)
-    trace = {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "colorbar": {"title": {"text": weight}},
+    trace = {"type": "heatmap", "z": z, "colorscale": COLORSCALE, "zmin": 0, "colorbar": colour_bar(weight),
              "customdata": [[f"{new_labels[i]} ← {labels[j]}" for j in range(z.shape[1])] for i in range(n)],
              "hovertemplate": "%{customdata}: %{z:.3f}<extra></extra>"}
     which = translate("att_all_layers", lang) if layer is None else translate("att_layer_short", lang, layer=layer)
