@@ -131,16 +131,15 @@ SHOW_TAB = """([selector, index]) => {
 
 
 # "plot id: text / text" for each two texts of a plot on show whose boxes overlap by more than a
-# pixel each way; an x axis's tick label against a y axis's is left out (they meet only at a
-# plot's corner, where the first "0" of each axis of a training curve touch by a pixel or two)
+# pixel each way, an x tick label against a y tick label at a plot's corner too (the training
+# curves' y labels stand off their axis, so the first "0" of each axis do not meet)
 OVERLAPS = """() => {
-    const pairs = [], axis = (t) => (t.closest('g[class*=tick]')?.getAttribute('class') || '').match(/^([xy])\\d*tick$/)?.[1];
+    const pairs = [];
     for (const gd of document.querySelectorAll('.js-plotly-plot')) {
         const texts = [...gd.querySelectorAll('text')].filter((t) => t.textContent.trim())
             .map((t) => [t, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
         texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
-            const corner = axis(a) && axis(b) && axis(a) !== axis(b);
-            if (!corner && Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
+            if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
                 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) {
                 pairs.push(`${gd.closest('.block')?.id}: ${a.textContent.trim()} / ${b.textContent.trim()}`);
             }

@@ -3,10 +3,15 @@ components.plot_fit wraps a title wider than its plot and reflows a row of panel
 their titles into fewer columns; on a projector (1280×720) the same figure keeps its rows.
 Checked on the attention lab's arithmetic (2 rows of 4 heatmaps, a title and subtitle wider than
 a phone), the diffusion lab's noise schedules (3 line plots a row, axis titles on each) and the
-text-to-image lab's guidance figure (4 latent mosaics and 3 pictures, hand-placed). Screenshots
-go to artifacts/."""
+text-to-image lab's guidance figure (4 latent mosaics and 3 pictures, hand-placed). The labs'
+training curves keep the x and y "0" at a panel's corner apart at both widths. Screenshots go to
+artifacts/."""
 
 from __future__ import annotations
+
+import json
+
+import pytest
 
 from tests.browser import no_sideways_scroll, overlapping, show_view, texts_outside
 from tests.conftest import screenshot
@@ -152,3 +157,75 @@ def test_text2image_edit_reflows_on_a_phone(page_factory):
                            timeout=120_000)
     check_phone_then_projector(page, "text2image_edit_figure", "text2image_edit", 4,
                                [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10]])
+
+
+def training_curves(lang: str) -> dict:
+    """Each lab's training-curve figure (GAN, VAE, Transformer and its induction run, 2D diffusion)
+    after a short run: each has a y tick label "0" and an x tick label "0" at a panel's corner."""
+    from demos.diffusion import figures as diffusion_figures
+    from demos.diffusion.toy2d import loss_curve
+    from demos.gan import core as gan
+    from demos.gan import figures as gan_figures
+    from demos.gan.data import make_dataset
+    from demos.transformer import core as transformer
+    from demos.transformer import figures as transformer_figures
+    from demos.transformer import induction
+    from demos.vae import core as vae
+    from demos.vae import figures as vae_figures
+
+    gan_run = gan.GanRun(gan.GanSettings(seed=3), make_dataset("ring"))
+    gan.train(gan_run, 40)
+    vae_run = vae.VaeRun(vae.validated())
+    vae.train(vae_run, 40)
+    tr_run = transformer.TransformerRun(transformer.validated(task="date", d_model=16, heads=2, layers=1, batch=8))
+    transformer.train(tr_run, 40)
+    ind_run = induction.InductionRun(induction.validated_induction(ind_d_model=16, ind_heads=2, ind_batch=8))
+    transformer.train(ind_run, 40)
+    losses = loss_curve([1.0 / (1 + 0.01 * i) for i in range(400)])
+    figures = {"gan": gan_figures.curves_figure(gan_run, lang), "vae": vae_figures.curves_figure(vae_run, lang),
+               "transformer": transformer_figures.curves_figure(tr_run, lang),
+               "induction": transformer_figures.induction_curves_figure(ind_run, lang),
+               "diffusion_2d": diffusion_figures.loss_figure(losses, 3000, lang)}
+    return {name: json.loads(fig.to_json()) for name, fig in figures.items()}
+
+
+# draws a figure into a new plot of the given width on the page (fitted by components.plot_fit as
+# the lab's own plots are), and once it has settled returns each x tick label against each y tick
+# label of the same plot whose boxes overlap by more than half a pixel each way
+CORNERS = """async ([figure, width]) => {
+    const div = document.createElement('div');
+    div.style.width = `${width}px`;
+    document.body.prepend(div);
+    await window.Plotly.newPlot(div, figure.data, figure.layout);
+    const settled = () => div._fit && div._fit.layout === div.layout && !div._fitBusy;
+    for (let i = 0; i < 100 && !settled(); i++) await new Promise((done) => setTimeout(done, 100));
+    await new Promise((done) => setTimeout(done, 500));
+    const labels = (axis) => [...div.querySelectorAll('g[class*=tick] text')]
+        .filter((t) => {
+            const group = t.closest('g[class*=tick]').getAttribute('class');
+            return /^[xy]\\d*tick$/.test(group) && group[0] === axis && t.textContent.trim();
+        })
+        .map((t) => [t.textContent, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+    const xs = labels('x'), ys = labels('y'), pairs = [];
+    for (const [a, p] of xs) for (const [b, q] of ys) {
+        if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 0.5
+            && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 0.5) pairs.push([a, b]);
+    }
+    const zeros = [xs.filter(([t]) => t === '0').length, ys.filter(([t]) => t === '0').length];
+    div.remove();
+    return {pairs, zeros};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_training_curves_corner_labels_stay_apart(page_factory, lang):
+    """The first "0" of a training curve's x axis and of its y axis, at the panel's corner, had
+    touched (the sweep left x-against-y tick pairs out for it): the y labels now stand a few
+    pixels off the axis. Checked on a phone's plot width and a projector's."""
+    page = page_factory("zh-CN" if lang == "zh" else "en-US", viewport=PHONE)
+    page.wait_for_function("() => window.Plotly && window.plotFit", timeout=120_000)
+    for name, fig in training_curves(lang).items():
+        for width in (326, 900):   # a plot's box on a phone (390 px) and on a projector
+            found = page.evaluate(CORNERS, [fig, width])
+            assert found["zeros"][0] >= 1 and found["zeros"][1] >= 1, (name, width, found)   # a corner to check
+            assert found["pairs"] == [], (name, width, found)

@@ -4,9 +4,9 @@ walks it for a person (the same shareable links, presses and waits, from its ``L
 each view:
 
 - nothing scrolls sideways;
-- no two texts of a plot (titles, ticks, labels, legends, notes) lie on top of each other, except
-  an x tick label and a y tick label meeting at the plot's corner (the first "0" of each axis of
-  a training curve touch by a pixel or two, and read as the origin);
+- no two texts of a plot (titles, ticks, labels, legends, notes) lie on top of each other, an x
+  tick label and a y tick label at the plot's corner included (the first "0" of each axis of a
+  training curve had touched there);
 - every plot on show is drawn at ≥ 90% of its box's width (a plot drawn while its sub-tab was
   hidden came back at half width);
 - on a projector, each lab's main figure starts on the first screen, without scrolling.

@@ -112,7 +112,7 @@ def step_curves_figure(trajectory: Trajectory, lang: str) -> dict:
             for n, (y, colour) in enumerate(((std, "#1f77b4"), (distance, "#d62728")))]
     for n in range(2):
         cell_axes(layout, n, x={"title": {"text": translate("dif_axis_step", lang)}, "gridcolor": "#eee"},
-                  y={"gridcolor": "#eee", "rangemode": "tozero"})
+                  y={"gridcolor": "#eee", "rangemode": "tozero", "ticklabelstandoff": 4})
     return figure(data, layout)
 
 
@@ -151,7 +151,8 @@ def loss_figure(curve: LossCurve, total_steps: int, lang: str) -> dict:
     layout = base_layout(title, 350, legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
                          margin={"l": 70, "r": 30, "t": 80, "b": 90})
     layout["xaxis"] = {"title": {"text": translate("dif_axis_train_step", lang)}, "range": [0, total_steps], "gridcolor": "#eee"}
-    layout["yaxis"] = {"title": {"text": "‖ε − ε_θ‖²"}, "gridcolor": "#eee", "rangemode": "tozero"}
+    # the y labels a few pixels off the axis: a y "0" and an x "0" never meet in the corner
+    layout["yaxis"] = {"title": {"text": "‖ε − ε_θ‖²"}, "gridcolor": "#eee", "rangemode": "tozero", "ticklabelstandoff": 4}
     return figure(data, layout)
 
 

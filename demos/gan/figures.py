@@ -141,11 +141,12 @@ def curves_figure(run: GanRun, lang: str):
                                "line": {"color": colour, "width": 1.5}, "connectgaps": True}, cell))
     traces += quality
     last = max(1, run.iteration)
+    # the y labels stand a few pixels off the axis, so a y "0" and an x "0" never meet in the corner
     for cell in range(4):
         cell_axes(layout, cell, x={"range": [0, last], "tickfont": {"size": 11}, "showgrid": True,
                                    "gridcolor": "#eee", "showticklabels": cell == 3},
                   y={"tickfont": {"size": 11}, "showgrid": True, "gridcolor": "#eee", "zeroline": False,
-                     "nticks": 4})
+                     "nticks": 4, "ticklabelstandoff": 4})
     cell_axes(layout, 3, x={"title": {"text": tr("gan_iteration")}})
     # 1-3-10 ticks: plotly's own log ticks on a short panel are either one label or unreadable minor
     # digits; the range is set from the data, since with none yet plotly would show every tick

@@ -346,9 +346,10 @@ def induction_curves_figure(run: InductionRun, lang: str):
     gap = (max(map(_lines, titles[1:])) * PANEL_LINE_PX + 30) / (640 - 60)
     layout.update(grid(3, 1, titles, vspace=gap))
     last = max(1, run.iteration)
+    # the y labels stand a few pixels off the axis, so a y "0" and an x "0" never meet in the corner
     for cell in range(3):
         cell_axes(layout, cell, x={"range": [0, last], "showgrid": True, "gridcolor": "#eee"},
-                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5})
+                  y={"showgrid": True, "gridcolor": "#eee", "zeroline": False, "nticks": 5, "ticklabelstandoff": 4})
     cell_axes(layout, 0, y={"rangemode": "tozero"})
     for cell in (1, 2):
         cell_axes(layout, cell, y={"range": [0, 1.02]})

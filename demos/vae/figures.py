@@ -147,10 +147,11 @@ def curves_figure(run: VaeRun, lang: str):
         traces.append(on_cell({"type": "scatter", "mode": "lines", "x": held_x, "y": per_dim[:, u],
                                "name": f"z{_sub(u + 1)}", "line": {"color": CLASS_COLOURS[u % 10], "width": 1.5}}, 3))
     last = max(1, run.iteration)
+    # the y labels stand a few pixels off the axis, so a y "0" and an x "0" never meet in the corner
     for cell in range(4):
         cell_axes(layout, cell, x={"range": [0, last], "tickfont": {"size": 11}, "showgrid": True, "gridcolor": "#eee",
                                    "showticklabels": cell == 3},
-                  y={"tickfont": {"size": 11}, "showgrid": True, "gridcolor": "#eee", "nticks": 4})
+                  y={"tickfont": {"size": 11}, "showgrid": True, "gridcolor": "#eee", "nticks": 4, "ticklabelstandoff": 4})
     cell_axes(layout, 3, x={"title": {"text": tr("vae_iteration")}})
     # −ELBO and reconstruction start far above where they settle: show the settled part
     for cell, (_, train_values, held_values) in enumerate(series[:2]):
@@ -484,9 +485,10 @@ def rate_distortion_figure(points: list[RatePoint], pca_mse: float, latent_dim: 
     # plotly widened the right margin until the plot was 60 px wide
     layout = _layout(tr("vae_rd_title", d=latent_dim), 500, margin={"l": 70, "r": 20, "t": 80, "b": 120},
                          xaxis={"title": {"text": tr("vae_rate_axis")}, "rangemode": "tozero", "gridcolor": "#eee"},
-                         # automargin: the axis title moves left of long tick labels (0.025) instead of onto them
+                         # automargin: the axis title moves left of long tick labels (0.025) instead of onto them;
+                         # the labels a few pixels off the axis: the y "0" and the x "0" never meet in the corner
                          yaxis={"title": {"text": tr("vae_distortion_axis")}, "rangemode": "tozero",
-                                "gridcolor": "#eee", "automargin": True},
+                                "gridcolor": "#eee", "automargin": True, "ticklabelstandoff": 4},
                          legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"})
     return figure(traces, layout)
 
