@@ -15,7 +15,7 @@ from PIL import Image
 from components import models
 from demos.diffusion import core
 from demos.diffusion import images as pictures
-from tests.browser import box, no_sideways_scroll, overlapping_labels, plot_width_share, press, show_view, wait_full_width
+from tests.browser import box, no_sideways_scroll, overlapping, overlapping_labels, plot_width_share, press, show_view, wait_full_width
 from tests.conftest import screenshot, title_contains
 
 
@@ -163,6 +163,11 @@ def test_on_a_phone_the_samples_keep_128_pixels_and_nothing_scrolls_sideways(pag
     press(page, "diffusion_2d_reset")                             # a fresh run, sampled untrained
     title_contains(page, "1,000 particles at step 100 of 100")
     assert no_sideways_scroll(page) and box(page, "diffusion_2d_particles")["right"] <= 390
+    # the x ticks, the x title and the legend's three rows apart (plotly had moved "x₁" up onto
+    # the "0" to keep it clear of the legend)
+    page.wait_for_timeout(800)
+    assert overlapping(page, ", ".join(f"#diffusion_2d_particles {part}" for part in
+                                       (".xtick text", ".g-xtitle text", ".legendtext"))) == []
     screenshot(page, "diffusion_phone_2d")
 
 

@@ -161,7 +161,7 @@ def _arrow_angles(vectors: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(vectors[:, 0], vectors[:, 1]))
 
 
-PARTICLES_HEIGHT = 560   # square plot area beside the controls, most of it on a projector's first screen
+PARTICLES_HEIGHT = 580   # square plot area beside the controls, most of it on a projector's first screen
 
 
 def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarray | None = None, index: int = 0,
@@ -177,8 +177,11 @@ def particles_figure(data: np.ndarray, limit: float, lang: str, paths: np.ndarra
     # widened the bottom margin for the legend and the plot shrank to ~150 px
     layout = base_layout(translate("dif_2d_title_data", lang), PARTICLES_HEIGHT,
                          legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"},
-                         margin={"l": 60, "r": 20, "t": 60, "b": 110})
-    layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁"}, "gridcolor": "#eee", "zeroline": False,
+                         margin={"l": 60, "r": 20, "t": 60, "b": 140})
+    # the x title 6 px under the tick labels, and room under it for the legend's three rows on a
+    # phone: plotly keeps an axis title clear of a legend in the margin, and with less room it moved
+    # "x₁" up onto the "0" above it
+    layout["xaxis"] = {"range": [-limit, limit], "title": {"text": "x₁", "standoff": 6}, "gridcolor": "#eee", "zeroline": False,
                        "constrain": "domain"}
     layout["yaxis"] = {"range": [-limit, limit], "title": {"text": "x₂"}, "gridcolor": "#eee", "zeroline": False,
                        "scaleanchor": "x"}
