@@ -218,10 +218,12 @@ def _credit(record: Record, job, last: int) -> int:
     return last
 
 
-def run_kind(kind: str, count: int, url: str, start_at: float, until: float, results) -> None:
-    """``count`` learners of one kind, as threads of this (child) process, staggered over 3 s."""
+def run_kind(kind: str, count: int, url: str, start_at: float, until: float, results, niceness: int = 0) -> None:
+    """``count`` learners of one kind, as threads of this (child) process, staggered over 3 s, at
+    ``niceness`` (see ``--clients-nice``)."""
     import threading
 
+    os.nice(niceness)
     settings, names = _defaults(url, ENDPOINT[kind])
     for name, value in CHANGES.get(kind, {}).items():
         settings[names.index(name)] = value
@@ -314,6 +316,9 @@ def main() -> None:
                         help="every learner does this (e.g. gan: a class training at once, the fairness claim)")
     parser.add_argument("--switch-interval-ms", type=float, default=None,
                         help="the server's GIL switch interval (default: the app's own; CPython's is 5)")
+    parser.add_argument("--clients-nice", type=int, default=0,
+                        help="run the learners' clients at this niceness (e.g. 10), so the server has the "
+                             "CPU it would have if they were on their own machines, as in a real class")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -346,7 +351,7 @@ def measure(pid: int, url: str, args) -> dict:
     results = context.Queue()
     start_at = time.time() + 15            # the children import gradio_client first
     until = start_at + 60 * args.minutes
-    children = [context.Process(target=run_kind, args=(kind, n, url, start_at, until, results))
+    children = [context.Process(target=run_kind, args=(kind, n, url, start_at, until, results, args.clients_nice))
                 for kind, n in per_kind.items()]
     for child in children:
         child.start()

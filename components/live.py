@@ -64,10 +64,22 @@ class LiveLimits:
     stream_interval_s: float = 0.1   # at most ~10 page updates a second (DESIGN: more floods the page)
     draw_share: float = 0.2          # views may take at most this share of the machine under load
     max_interval_s: float = 2.0      # however busy the machine, a learner sees an update this often
-    poll_s: float = 0.05             # how often a run waiting for its turn checks for Pause
+    poll_s: float = 0.25             # a run waiting for its turn checks for Pause this often, unless nudged
 
 
 LIMITS = LiveLimits()
+
+
+class _Ticket:
+    """One place in ``FairShare``'s queue: ``need`` slots, set ``granted`` (and ``woken``) once
+    they are this ticket's."""
+
+    __slots__ = ("need", "first", "cancellable", "granted", "woken")
+
+    def __init__(self, need: int, first: bool, cancellable: bool):
+        self.need, self.first, self.cancellable = need, first, cancellable
+        self.granted = False
+        self.woken = threading.Event()
 
 
 class FairShare:
@@ -77,27 +89,32 @@ class FairShare:
     slot could take it straight back; here every waiter holds a ticket in a queue and released
     slots go to the oldest ticket. A ticket that needs several slots waits at the head of the
     queue until enough are free, and nobody overtakes it: it waits at most one slice. A ``first``
-    ticket (a stream's first turn) queues behind the other first tickets only."""
+    ticket (a stream's first turn) queues behind the other first tickets only.
+
+    The hand-over wakes only the ticket that got the slots. With a class of 30 streaming, a
+    shared condition's ``notify_all`` woke all 30 waiters at every turn (~40 turns a second on 2
+    cores), and each took the interpreter lock only to find it was not first; the training
+    thread lost the lock to every one of them. A waiter that may be cancelled (a stream, whose
+    Pause need not wait for a turn) is woken by ``nudge()`` when its learner presses something,
+    and checks on its own only every ``poll_s``."""
 
     def __init__(self, slots: int):
         self.slots = slots
         self._busy = 0
-        self._queue: collections.deque[object] = collections.deque()
+        self._queue: collections.deque[_Ticket] = collections.deque()
         self._firsts = 0               # first tickets, all at the front of the queue
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._runs: set[int] = set()   # live runs streaming now (ids), for the frame interval
         self._draw_cost_s = 0.01       # running mean of one view's cost (seconds)
 
     @contextlib.contextmanager
-    def turn(self, cancelled: Callable[[], bool] = lambda: False, cores: int = 1, first: bool = False):
+    def turn(self, cancelled: Callable[[], bool] | None = None, cores: int = 1, first: bool = False):
         """Wait for ``cores`` slots (the threads the body computes on), hold them for the body,
         give them back. Yields False without a slot when ``cancelled()`` becomes true while
-        waiting (a Pause need not wait for its turn). ``first``: a stream's first turn, served
-        before the turns of streams that have shown something already."""
+        waiting (a Pause need not wait for its turn; see ``nudge``). ``first``: a stream's first
+        turn, served before the turns of streams that have shown something already."""
         need = max(1, min(cores, self.slots))
-        with self._cond:
-            got = self._acquire(need, first, cancelled)
-        if not got:   # the body runs without the condition's lock held
+        if not self._acquire(need, first, cancelled):
             yield False
             return
         began = [time.perf_counter()]
@@ -105,32 +122,52 @@ class FairShare:
             with turns.holding(lambda: self._give_way(need, began, first)):
                 yield True
         finally:
-            with self._cond:
-                self._busy -= need
-                self._cond.notify_all()
+            self._release(need)
 
-    def _acquire(self, need: int, first: bool, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Under ``self._cond``: queue a ticket (a first one behind the other first tickets only) and
-        wait until it is at the head with ``need`` slots free, then take them (True); False, the
-        ticket gone, when ``cancelled()`` becomes true first."""
-        ticket = object()
-        if first:
-            self._queue.insert(self._firsts, ticket)
-            self._firsts += 1
-        else:
-            self._queue.append(ticket)
-        while not (self._queue[0] is ticket and self._busy + need <= self.slots):
-            if cancelled():
-                self._queue.remove(ticket)
-                self._firsts -= first
-                self._cond.notify_all()
-                return False
-            self._cond.wait(LIMITS.poll_s)
-        self._queue.popleft()
-        self._firsts -= first
-        self._busy += need
-        self._cond.notify_all()
-        return True
+    def _acquire(self, need: int, first: bool, cancelled: Callable[[], bool] | None) -> bool:
+        """Queue a ticket (a first one behind the other first tickets only) and wait until it has
+        its ``need`` slots (True); False, the ticket gone, when ``cancelled()`` becomes true first."""
+        ticket = _Ticket(need, first, cancelled is not None)
+        with self._lock:
+            if first:
+                self._queue.insert(self._firsts, ticket)
+                self._firsts += 1
+            else:
+                self._queue.append(ticket)
+            self._hand_over()
+        while True:
+            with self._lock:
+                if ticket.granted:
+                    return True
+                ticket.woken.clear()   # under the lock: a grant after this sets it again
+                if cancelled is not None and cancelled():
+                    self._queue.remove(ticket)
+                    self._firsts -= first
+                    self._hand_over()   # the ticket may have been at the head, waiting for slots
+                    return False
+            ticket.woken.wait(None if cancelled is None else LIMITS.poll_s)
+
+    def _hand_over(self) -> None:
+        """Under ``self._lock``: give free slots to the tickets at the head of the queue, in order."""
+        while self._queue and self._busy + self._queue[0].need <= self.slots:
+            ticket = self._queue.popleft()
+            self._firsts -= ticket.first
+            self._busy += ticket.need
+            ticket.granted = True
+            ticket.woken.set()
+
+    def _release(self, need: int) -> None:
+        with self._lock:
+            self._busy -= need
+            self._hand_over()
+
+    def nudge(self) -> None:
+        """Wake the turns that may be cancelled, so a Pause, Reset or new Start is seen at once
+        by a stream waiting for its turn."""
+        with self._lock:
+            for ticket in self._queue:
+                if ticket.cancellable:
+                    ticket.woken.set()
 
     def _give_way(self, need: int, began: list[float], first: bool) -> None:
         """``turns.checkpoint()`` inside a turn: after a slice, and only when somebody waits, give
@@ -139,26 +176,24 @@ class FairShare:
         waits for a first view."""
         if time.perf_counter() - began[0] < LIMITS.slice_s:
             return
-        with self._cond:
-            if self._queue:
-                self._busy -= need
-                self._cond.notify_all()
-                self._acquire(need, first)
+        if self._queue:   # a glance without the lock: a waiter that just missed it waits one slice more
+            self._release(need)
+            self._acquire(need, first, None)
         began[0] = time.perf_counter()
 
     def waiting(self) -> int:
         """Turns queued now (the benchmark and the tests read it)."""
-        with self._cond:
+        with self._lock:
             return len(self._queue)
 
     @contextlib.contextmanager
     def streaming(self, run) -> Iterator[None]:
-        with self._cond:
+        with self._lock:
             self._runs.add(id(run))
         try:
             yield
         finally:
-            with self._cond:
+            with self._lock:
                 self._runs.discard(id(run))
 
     def record_draw(self, seconds: float) -> None:
@@ -201,6 +236,7 @@ class LiveSession:
         self.closed = True
         self.pause_requested = True
         self.run = None
+        CPU.nudge()
 
     def as_state(self):
         """What a handler gives the session's gr.State: the session, or once its tab has gone,
@@ -313,6 +349,7 @@ def start(session: LiveSession, run, iterations: int, render: Render, lang: str,
     (``quick_rest``: see ``stream``)."""
     run.target = run.iteration + iterations
     session.run = run
+    CPU.nudge()   # a stream of this session waiting for its turn stops now
     yield from stream(session, run, render, lang, quick_rest)
 
 
@@ -334,6 +371,7 @@ def pause(session) -> None:
     """Ask this session's stream to stop; it shows the paused run within one slice."""
     if isinstance(session, LiveSession):
         session.pause_requested = True
+        CPU.nudge()
 
 
 def step(session: LiveSession, new_run: Callable[[], object], render: Render, lang: str,
@@ -359,4 +397,5 @@ def reset(session: LiveSession, run, render: Render, lang: str) -> tuple:
     """Replace this session's run by ``run`` at iteration 0, shown but not trained (any stream of
     this session stops at its next check)."""
     session.run, session.pause_requested = run, False
+    CPU.nudge()
     return session.as_state(), *_draw(render, run, translate("live_ready", lang))

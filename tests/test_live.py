@@ -3,6 +3,7 @@ through the GAN lab's API, fairness by order."""
 
 from __future__ import annotations
 
+import collections
 import copy
 import threading
 import time
@@ -151,6 +152,52 @@ def test_a_cancelled_wait_gives_up_its_place():
         with share.turn(cancelled=lambda: True) as got:
             assert got is False
     assert share.waiting() == 0
+
+
+def test_a_hand_over_wakes_only_the_turn_it_serves_and_a_nudge_wakes_a_cancelled_one(monkeypatch):
+    """Five streams wait for the only slot and pass it on in order. With the poll far off, a
+    waiter checks whether it was cancelled only when woken: a hand-over must not wake the
+    waiters it does not serve (with 30 streams, waking all at every turn cost the training
+    thread the interpreter lock 30 times a turn). A Pause's ``nudge`` wakes a waiting stream at
+    once, without its poll."""
+    monkeypatch.setattr(live, "LIMITS", live.LiveLimits(poll_s=600))
+    share = live.FairShare(slots=1)
+    checks, order, threads = collections.Counter(), [], []
+
+    def stream(n):
+        def cancelled():
+            checks[n] += 1
+            return False
+        with share.turn(cancelled=cancelled) as got:
+            if got:
+                order.append(n)
+
+    with share.turn():
+        for n in range(5):
+            threads.append(threading.Thread(target=stream, args=(n,)))
+            threads[-1].start()
+            while share.waiting() < n + 1:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4]
+    assert set(checks.values()) == {1}   # each checked once, on queuing: no waiter was woken for another
+
+    paused, got_turn = threading.Event(), []
+
+    def paused_stream():
+        with share.turn(cancelled=paused.is_set) as got:
+            got_turn.append(got)
+
+    with share.turn():
+        waiter = threading.Thread(target=paused_stream)
+        waiter.start()
+        while share.waiting() < 1:
+            time.sleep(0.001)
+        paused.set()
+        share.nudge()
+        waiter.join(10)   # the poll is 600 s off: only the nudge can have woken it
+        assert got_turn == [False] and share.waiting() == 0
 
 
 def test_runs_streaming_together_advance_together():
