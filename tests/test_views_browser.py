@@ -9,6 +9,7 @@ each view:
   training curve had touched there);
 - every plot on show is drawn at ≥ 90% of its box's width (a plot drawn while its sub-tab was
   hidden came back at half width);
+- no control's label breaks over more than two lines;
 - on a projector, each lab's main figure starts on the first screen, without scrolling.
 
 A picture of each view goes to artifacts/ for a person to look at. The suite runs each lab on a
@@ -41,6 +42,17 @@ PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
         return {id: block.id, share: gd.querySelector('.main-svg').getBoundingClientRect().width / block.clientWidth};
     })"""
 
+# each control's label on show that breaks over more than two lines (a narrow column squeezed it
+# beside its number box: the VAE's batch size broke a character a line on a phone in Chinese)
+CRAMPED_LABELS = """() => [...document.querySelectorAll('[data-testid="block-info"]')]
+    .filter((label) => label.getClientRects().length > 0 && label.getBoundingClientRect().width > 0)
+    .filter((label) => {
+        const style = getComputedStyle(label);
+        const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);   // "normal": ~1.2 em
+        return label.getBoundingClientRect().height > 2.5 * line;
+    })
+    .map((label) => label.textContent.trim())"""
+
 
 @pytest.fixture()
 def streaming_twice_a_second(monkeypatch):
@@ -58,6 +70,7 @@ def problems(page, view: str) -> list[str]:
     out += [f"{view}: plot texts overlap: {pair}" for pair in page.evaluate(OVERLAPS)]
     out += [f"{view}: plot {plot['id']} drawn at {plot['share']:.0%} of its box"
             for plot in page.evaluate(PLOTS) if plot["share"] < 0.9]
+    out += [f"{view}: the label {label!r} breaks over more than two lines" for label in page.evaluate(CRAMPED_LABELS)]
     return out
 
 

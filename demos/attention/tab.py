@@ -377,7 +377,9 @@ def layout() -> dict:
                     c["positions_plot"] = gr.Plot(elem_id="attention_positions_plot", **plot)
                 with gr.Tab(I18N("att_generation"), id="generation"):
                     with gr.Row():
-                        c |= controls.build(core.GenerationSettings, "attention")
+                        # sliders under ~200 px broke their labels a character a line (a phone, Chinese)
+                        c |= controls.build(core.GenerationSettings, "attention", new_tokens={"min_width": 200},
+                                            gen_layer={"min_width": 200})
                         c["generate"] = gr.Button(I18N("att_generate"), elem_id="attention_generate")
                     c["generation_plot"] = gr.Plot(elem_id="attention_generation_plot", **plot)
                     c["generated"] = gr.State()   # the generation drawn: (text, model, tokens, layer)

@@ -451,8 +451,10 @@ def _denoise_view() -> dict:
 def _attention_view() -> dict:
     c = {"figure": gr.Plot(show_label=False, elem_id="text2image_attention")}
     with gr.Row(equal_height=True):
+        # a slider's header holds its label beside a number box: under ~200 px the label broke a
+        # character a line (a phone, Chinese); the row wraps instead
         c["step"] = gr.Slider(0, G.steps, value=0, step=1, label=I18N("t2i_attn_step_view"), scale=3,
-                              elem_id="text2image_attn_step")
+                              min_width=200, elem_id="text2image_attn_step")
         c["layer"] = gr.Dropdown([(I18N("t2i_layer_mean"), "mean")], value="mean", label=I18N("t2i_layer"),
                                  scale=2, min_width=160, elem_id="text2image_layer")
     explanation("t2i_attention_md")
@@ -511,7 +513,8 @@ def _vae_view() -> dict:
 def _judge_view() -> dict:
     c = {}
     with gr.Row(equal_height=True):
-        c |= controls.build(core.JudgeSettings, "text2image", count={"scale": 3})
+        # a narrower slider broke its label a character a line (a phone, Chinese)
+        c |= controls.build(core.JudgeSettings, "text2image", count={"scale": 3, "min_width": 200})
         c["run"] = gr.Button(I18N("t2i_judge"), scale=1, min_width=120, elem_id="text2image_judge")
     c["figure"] = gr.Plot(show_label=False, elem_id="text2image_judge_figure")
     c["notes"] = gr.Markdown(elem_id="text2image_judge_notes")

@@ -369,7 +369,9 @@ CSS = """
 def _settings_column() -> dict:
     c = controls.build(S, "vae", ["dataset", "likelihood", "latent_dim", "beta"])
     with gr.Row():
-        c |= controls.build(S, "vae", ["lr", "batch"], lr={"min_width": 120}, batch={"min_width": 160})
+        # the batch slider's header holds its label beside a number box and a reset button: under
+        # ~200 px its label broke a character a line (a phone, Chinese)
+        c |= controls.build(S, "vae", ["lr", "batch"], lr={"min_width": 120}, batch={"min_width": 200})
     with gr.Accordion(I18N("vae_networks"), open=False):
         c |= controls.build(S, "vae", ["width", "depth"])
     with gr.Row():
