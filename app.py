@@ -95,6 +95,13 @@ def launch_kwargs() -> dict:
     )
 
 
+def serve(**kwargs) -> None:
+    """Start the training worker processes (components.trainers), so the first learner to press
+    Start does not wait for them to import torch, then serve the app."""
+    live.TRAINERS.start(preload=tuple(module for lab in demos.labs() for module in lab.run_modules))
+    demo.launch(**kwargs)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    demo.launch(**launch_kwargs())
+    serve(**launch_kwargs())

@@ -1,9 +1,10 @@
 """Fair sharing without waste (issue 14, build 1): N live GAN runs trained at once through the
 shared live-training mechanism (``components.live``: slices, turns at ``live.CPU``, views at the
 frame interval), against one headless trainer doing the same total number of iterations, timed
-alternately in the same run. The streams run in this process, as the server's workers do, without
-HTTP or browsers, so the row isolates what the mechanism itself costs: its turns, its wake-ups
-and the views it draws. A ratio of 1.25 means the runs together train at 0.8 of one headless
+alternately in the same run. The streams run in this process's threads, as in the server, and
+their slices in the training worker processes (``components.trainers``), without HTTP or
+browsers, so the row isolates what the mechanism itself costs: its turns, its wake-ups, the runs'
+trips to the workers and the views it draws. A ratio of 1.25 means the runs together train at 0.8 of one headless
 trainer (the issue's bar); below 1, the two cores did more than one core's work.
 """
 

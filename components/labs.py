@@ -27,6 +27,9 @@ class Lab:
     tab_label: str          # i18n key of the tab's label
     package: str            # "demos.gan": where tab.py (and bench.py, when there is one) live
     strings: ModuleType     # the lab's strings module, with EN and ZH dicts
+    # modules whose run classes train live: the training worker processes import them when they
+    # start (components.trainers), not at a class's first Start
+    run_modules: tuple[str, ...] = ()
 
     def __post_init__(self):
         i18n.register(self.strings.EN, self.strings.ZH)

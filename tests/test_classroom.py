@@ -216,6 +216,8 @@ def test_work_on_every_core_waits_for_all_of_them_and_nobody_overtakes_it():
 
 
 def test_a_stream_nobody_reads_stops_and_leaves_its_run_for_resume(monkeypatch):
+    """The page never takes a frame: the stream sends its first view, then holds every frame,
+    stops after ``UNREAD_S`` and leaves the run to Resume."""
     from components import handlers
 
     trained = []
@@ -238,8 +240,11 @@ def test_a_stream_nobody_reads_stops_and_leaves_its_run_for_resume(monkeypatch):
     monkeypatch.setattr(handlers, "behind", lambda request: True)   # the page never takes a frame
     monkeypatch.setattr(handlers, "UNREAD_S", 0.3)
     session = live.LiveSession()
-    assert list(train_forever(session)) == []
+    frames = list(train_forever(session))
     run = trained[0]
+    # only the first view goes out (it tells the learner Start was heard, so it is sent even to a
+    # page that is behind); every later frame is held, and the stream stops
+    assert len(frames) == 1 and 0 < frames[0][1] < run.iteration
     assert session.run is run and session.active is None and 0 < run.iteration < run.target
     stopped_at = run.iteration
     time.sleep(0.2)

@@ -21,7 +21,7 @@ from diffusers import DDIMScheduler, DDPMScheduler
 from torch import nn
 
 from components.i18n import InputError
-from components.live import Diverged
+from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import setting
 

@@ -6,4 +6,5 @@ Chinese, tab.py puts them on the page."""
 from components.labs import Lab
 from demos.transformer import strings
 
-LAB = Lab(key="transformer", order=70, tab_label="tr_tab", package=__name__, strings=strings)
+LAB = Lab(key="transformer", order=70, tab_label="tr_tab", package=__name__, strings=strings,
+          run_modules=("demos.transformer.core", "demos.transformer.induction"))

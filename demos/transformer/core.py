@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from components.i18n import InputError
-from components.live import Diverged
+from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
 from components.threads import one_thread

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from components.head_scores import induction_score, row_statistics
 from components.i18n import InputError
-from components.live import Diverged
+from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
 from demos.transformer.model import AttentionOnlyDecoder

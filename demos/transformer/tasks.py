@@ -214,6 +214,11 @@ class Task:
     answer: Callable[[str], str]         # the rule: the right target for an input
     check: Callable[[str], None]         # raises InputError when a typed input is not well formed
 
+    def __reduce__(self):
+        """Pickled by name (a run crosses to a training worker process, ``components.trainers``):
+        a task is one of ``TASKS``, and its rules are lambdas, which pickle cannot carry."""
+        return _task_named, (self.name,)
+
     @functools.cached_property
     def source_vocab(self) -> Vocab:
         return Vocab(self.source_chars)
@@ -233,6 +238,10 @@ TASKS = {task.name: task for task in (
          _check_zh),
 )}
 NAMES = tuple(TASKS)
+
+
+def _task_named(name: str) -> Task:
+    return TASKS[name]
 
 
 def is_held_out(source: str) -> bool:

@@ -4,4 +4,5 @@ reconstruction and KL terms, the latent space, the reparameterisation trick, β,
 from components.labs import Lab
 from demos.vae import strings
 
-LAB = Lab(key="vae", order=50, tab_label="vae_tab", package=__name__, strings=strings)
+LAB = Lab(key="vae", order=50, tab_label="vae_tab", package=__name__, strings=strings,
+          run_modules=("demos.vae.core", "demos.vae.compression"))

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from components.i18n import InputError
-from components.live import Diverged
+from components.diverged import Diverged
 from components.threads import one_thread
 from components.validation import as_int
 from demos.vae import data, views

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from components.i18n import InputError
-from components.live import Diverged
+from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
 from components.threads import one_thread

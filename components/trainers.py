@@ -1,0 +1,265 @@
+"""Live training slices in worker processes, so training does not share the server's interpreter lock.
+
+Why. With a class of 30 training at once on 2 cores (issue 14's load benchmark), the GAN runs
+together made 142 iterations a second where one trainer alone makes ~400: inside the server an
+iteration took 14 ms against 2.5 ms alone. A tiny network's iteration is a few hundred short torch
+operators, and torch takes the interpreter lock (GIL) back after each one, while the other CPU
+slot's training, gradio's streaming and the views all run Python in the same process (the convoy
+described in ``components.threads``). A worker process has an interpreter of its own.
+
+How. ``components.live`` still hands out the turns (``FairShare``); a turn's slice of training is
+done by an idle worker: the run goes to it by pickle and comes back trained. Only the slice's
+work crosses, so a worker keeps nothing between slices: any worker can take any run, memory stays
+one run per worker, and a worker that dies loses nobody's work (the server still holds the run as
+it was before the slice; it respawns the worker and trains that slice itself). The server's run
+object takes the trained state in place (``_adopt``), so the handlers' references to it stay good.
+
+Pickling a run with torch's own reduction writes every tensor through ``torch.save`` (a GanRun:
+9–13 ms to dump and load). Here tensors travel out of band as raw bytes (pickle protocol 5 buffers,
+PEP 574), the rest of the object graph in band: ~1 ms to dump and ~0.7 ms to load. numpy arrays
+travel out of band on their own. Parameters stay parameters, and a tensor reached twice (a module's
+weight and its optimiser's key) stays one tensor, since pickle memoises what ``reducer_override``
+reduces. Gradients are not sent: every step computes its own.
+
+Workers are plain subprocesses (``python -m components.trainers FD``), not ``multiprocessing``:
+its spawn and forkserver start methods import the server's ``__main__`` in each worker, which for
+``python app.py`` would build the whole web app there, and fork is unsafe in a process that
+already runs threads (gradio's) and OpenMP. Linux and macOS only; elsewhere runs train in the
+server's threads as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import logging
+import os
+import pickle
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from components.diverged import Diverged
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_NICENESS = 10
+_ALIGN = 64   # each tensor's bytes start on a cache line: torch's vectorised kernels read them in place
+
+
+# ---------------------------------------------------------------------------------------------
+# pickling with tensors out of band
+
+
+def _rebuild_tensor(data: memoryview, dtype: torch.dtype, shape: tuple, requires_grad: bool,
+                    is_parameter: bool) -> torch.Tensor:
+    flat = torch.frombuffer(data, dtype=dtype) if len(data) else torch.empty(0, dtype=dtype)
+    tensor = flat.reshape(shape)
+    if is_parameter:
+        return nn.Parameter(tensor, requires_grad)
+    return tensor.requires_grad_() if requires_grad else tensor
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if not isinstance(obj, torch.Tensor):
+            return NotImplemented
+        data = obj.detach().contiguous().reshape(-1).view(torch.uint8).numpy()
+        return _rebuild_tensor, (pickle.PickleBuffer(data), obj.dtype, tuple(obj.shape),
+                                 obj.requires_grad, isinstance(obj, nn.Parameter))
+
+
+def _send(conn: Connection, obj) -> None:
+    """Two messages: the pickle with each out-of-band buffer's (offset, length), then all buffers'
+    bytes in one writable block. Pickling happens before anything is written, so an object that
+    cannot be pickled raises here with the connection untouched."""
+    buffers: list[pickle.PickleBuffer] = []
+    stream = io.BytesIO()
+    _Pickler(stream, protocol=5, buffer_callback=buffers.append).dump(obj)
+    raws = [buffer.raw() for buffer in buffers]
+    spans, offset = [], 0
+    for raw in raws:
+        spans.append((offset, raw.nbytes))
+        offset += -(-raw.nbytes // _ALIGN) * _ALIGN
+    block = bytearray(offset)
+    for (start, length), raw in zip(spans, raws):
+        block[start:start + length] = raw
+    conn.send_bytes(pickle.dumps((stream.getvalue(), spans, offset), protocol=5))
+    conn.send_bytes(block)
+
+
+def _receive(conn: Connection):
+    payload, spans, size = pickle.loads(conn.recv_bytes())
+    block = bytearray(size)   # writable, so the tensors built on it are too (an optimiser writes them)
+    conn.recv_bytes_into(block)
+    view = memoryview(block)
+    return pickle.loads(payload, buffers=[view[start:start + length] for start, length in spans])
+
+
+def _adopt(run, trained) -> None:
+    """Give ``run`` the state of ``trained`` (its trained copy) in place."""
+    state = vars(trained)
+    vars(run).clear()
+    vars(run).update(state)
+
+
+# ---------------------------------------------------------------------------------------------
+# the worker process
+
+
+def _train(run, seconds: float) -> None:
+    """Iterations for about ``seconds`` (at least one), up to the run's target."""
+    deadline = time.perf_counter() + seconds
+    while run.iteration < run.target:
+        run.train_step()
+        if time.perf_counter() >= deadline:
+            break
+
+
+def serve(conn: Connection, preload: list[str]) -> None:
+    """A worker's loop, after importing the modules in ``preload``: receive (run, seconds), train,
+    send back (run, error). ``error`` is the
+    run's ``Diverged`` (the run then holds its last good step), or the traceback of anything else
+    as a RuntimeError; ``run`` is None when it could not even be read."""
+    torch.set_num_threads(1)   # the tiny networks are fastest on one thread (components.threads)
+    # Below the server in the CPU's queue: the server's work is what a learner waits for (a first
+    # view, a Pause, a page update), training soaks up the rest. At the same priority two workers
+    # took both cores from the server, and Pause p95 went from 1.3 s to 2.0 s in the load benchmark.
+    os.nice(WORKER_NICENESS)
+    for module in preload:    # the labs' run classes: importing one at a class's first Start took 2 s
+        try:
+            importlib.import_module(module)
+        except Exception:
+            log.exception("a training worker could not import %s", module)
+    while True:
+        try:
+            message = _receive(conn)
+        except EOFError:
+            return                 # the server has gone
+        except Exception:
+            _send(conn, (None, RuntimeError(traceback.format_exc())))
+            continue
+        run, seconds = message
+        error = None
+        try:
+            _train(run, seconds)
+        except Diverged as exc:
+            error = exc
+        except Exception:
+            error = RuntimeError(traceback.format_exc())
+        _send(conn, (run, error))
+
+
+# ---------------------------------------------------------------------------------------------
+# the server's side
+
+
+class _Worker:
+    def __init__(self, preload: tuple[str, ...]):
+        ours, theirs = socket.socketpair()
+        # the worker imports what the server can (as multiprocessing's spawn passes sys.path on)
+        path = [str(ROOT), *(entry for entry in sys.path if entry and os.path.isdir(entry))]
+        env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(path))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "components.trainers", str(theirs.fileno()), *preload],
+            pass_fds=[theirs.fileno()], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def close(self) -> None:
+        self.conn.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class Unavailable(Exception):
+    """This slice was not trained in a worker (none configured, the run cannot be pickled, or the
+    worker died): the caller trains it in its own thread. The run is as it was before."""
+
+
+class Pool:
+    """``size`` worker processes, started on first use (``start`` starts them ahead). Callers never
+    hold more turns than workers (``components.live.CPU`` gives out one turn per slot), so a caller
+    that takes an idle worker finds one at once."""
+
+    def __init__(self, size: int):
+        self.size = size if os.name == "posix" else 0
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._refused: set[type] = set()   # run classes that could not be pickled (logged once)
+        self._preload: tuple[str, ...] = ()
+
+    def start(self, preload: tuple[str, ...] = ()) -> None:
+        """Start the workers (it returns at once: they import in the background); each imports
+        the modules in ``preload`` (the labs' ``run_modules``) before it takes a slice."""
+        with self._lock:
+            self._preload = tuple(preload)
+            while len(self._workers) < self.size:
+                worker = _Worker(self._preload)
+                self._workers.append(worker)
+                self._idle.put(worker)
+
+    def train(self, run, seconds: float) -> None:
+        """Train ``run`` for about ``seconds`` in a worker and give it the result; raises the run's
+        ``Diverged`` as ``train_step`` would, or ``Unavailable`` (see there)."""
+        if not self.size or type(run) in self._refused:
+            raise Unavailable
+        if not self._workers:
+            self.start()
+        worker = self._idle.get()
+        try:
+            try:
+                _send(worker.conn, (run, seconds))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                self._refused.add(type(run))
+                log.warning("%s cannot train in a worker process (%s); it trains in the server",
+                            type(run).__name__, exc)
+                raise Unavailable from exc
+            trained, error = _receive(worker.conn)
+            if trained is None:   # the worker could not read it (a class it cannot import)
+                self._refused.add(type(run))
+                log.warning("%s cannot train in a worker process; it trains in the server\n%s",
+                            type(run).__name__, error)
+                raise Unavailable
+        except (EOFError, OSError) as exc:
+            log.warning("a training worker stopped (%s); starting another", exc)
+            worker = self._replace(worker)
+            raise Unavailable from exc
+        finally:
+            self._idle.put(worker)
+        _adopt(run, trained)
+        if error is not None:
+            raise error
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.close()
+        fresh = _Worker(self._preload)
+        with self._lock:
+            self._workers[self._workers.index(worker)] = fresh
+        return fresh
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in self._workers:
+                worker.close()
+            self._workers.clear()
+            self._idle = queue.SimpleQueue()
+
+
+if __name__ == "__main__":
+    # run as components.trainers, not __main__: what the worker pickles names its functions there
+    from components import trainers
+    trainers.serve(Connection(int(sys.argv[1])), sys.argv[2:])
