@@ -22,10 +22,11 @@ Printed:
   mean of the two), target ≥ 0.8 with ``--only gan`` (every learner trains: fair sharing must not
   waste the machine); in the class's mix the GAN runs get their share beside the others' work,
   and the ratio is reported without a target;
-- the server's RSS at start, its peak (the kernel's high-water mark) and after the learners have
-  left, target peak ≤ 1.5 GB;
-- RSS after ``--sessions`` sessions have come and gone (each opens the app, steps a GAN, closes)
-  against RSS after the first 10, target ≤ 10% growth.
+- the memory of the server and its training worker processes (their summed PSS: pages they share
+  count once) at start, its peak (sampled every second) and after the learners have left, target
+  peak ≤ 1.5 GB; and the server process's own peak RSS;
+- that memory after ``--sessions`` sessions have come and gone (each opens the app, steps a GAN,
+  closes) against the memory after the first 10, target ≤ 10% growth.
 """
 
 from __future__ import annotations
@@ -135,15 +136,31 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return server, busy / tick
 
 
-def rss_gb(pid: int, field_name: str = "VmRSS", workers: bool = True) -> float:
-    """The server's RSS (``VmHWM``: its peak), with its training workers' unless ``workers`` is False."""
+def rss_gb(pid: int, field_name: str = "VmRSS") -> float:
+    """One process's RSS (``VmHWM``: its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024 ** 2
+    raise KeyError(field_name)
+
+
+def memory_gb_alone(pid: int) -> float:
+    """The server process's own proportional set size."""
+    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return sum(int(line.split()[1]) for line in lines if line.startswith("Pss:")) / 1024 ** 2
+
+
+def memory_gb(pid: int) -> float:
+    """What the server and its training workers hold: the sum of their proportional set sizes (a
+    page the processes share counts once across them; their RSS would count it in each: the
+    workers share their imported torch with one another)."""
     total = 0
-    for member in family(pid) if workers else [pid]:
+    for member in family(pid):
         try:
-            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+            lines = Path(f"/proc/{member}/smaps_rollup").read_text().splitlines()
         except OSError:
             continue
-        total += sum(int(line.split()[1]) for line in lines if line.startswith(field_name + ":"))
+        total += sum(int(line.split()[1]) for line in lines if line.startswith("Pss:"))
     return total / 1024 ** 2
 
 
@@ -314,7 +331,7 @@ def sessions_come_and_go(url: str, n: int, at_once: int = 5) -> None:
 def settle(pid: int, seconds: float = 25.0) -> float:
     """RSS once closed sessions have ended: a client's heartbeat notices its close within 15 s."""
     time.sleep(seconds)
-    return rss_gb(pid)
+    return memory_gb(pid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,7 +391,7 @@ def measure(pid: int, url: str, args) -> dict:
         settings, _ = _defaults(url, ENDPOINT[kind])
         warm.predict(*settings, api_name=ENDPOINT[kind])
     warm.close()
-    rss_start = rss_gb(pid)
+    rss_start = memory_gb(pid)
     rate_before = headless_rate()
 
     per_kind = counts(args.learners, args.only)
@@ -388,7 +405,7 @@ def measure(pid: int, url: str, args) -> dict:
         child.start()
     peak_seen, cpu = 0.0, []
     while any(child.is_alive() for child in children) and results.qsize() < len(children):
-        peak_seen = max(peak_seen, rss_gb(pid))
+        peak_seen = max(peak_seen, memory_gb(pid))
         cpu.append((time.time(), *cpu_seconds(pid)))
         time.sleep(1)
     records = [Record(**r) for _ in children for r in results.get(timeout=900)]
@@ -402,7 +419,8 @@ def measure(pid: int, url: str, args) -> dict:
     sessions_come_and_go(url, max(0, args.sessions - 10))
     rss_n = settle(pid)
     return dict(per_kind=per_kind, records=records, start_at=start_at, until=until, rss_start=rss_start,
-                rss_peak=max(rss_gb(pid, "VmHWM"), peak_seen), workers_peak=rss_gb(pid, "VmHWM") - rss_gb(pid, "VmHWM", False), rss_after=rss_after, rate_before=rate_before,
+                rss_peak=peak_seen, server_hwm=rss_gb(pid, "VmHWM"), workers=memory_gb(pid) - memory_gb_alone(pid),
+                rss_after=rss_after, rate_before=rate_before,
                 rate_after=rate_after, rss_10=rss_10, rss_n=rss_n, cpu=cpu)
 
 
@@ -473,10 +491,11 @@ def print_report(r: dict, args) -> None:
            "other work; --only gan measures the whole machine's training rate)"),
         f"- cores busy in that window: {busy_cores:.2f} of {os.cpu_count()}, the server and its training workers {server_cores:.2f} "
         f"(the rest: the learners' clients, which a real class runs on its own machines)",
-        f"- server RSS, its training workers' included: start {r['rss_start']:.2f} GB, peak {r['rss_peak']:.2f} GB "
-        f"(of which the workers {r['workers_peak']:.2f} GB; target ≤ {TARGETS['peak_gb']:g} GB), after the "
-        f"learners left {r['rss_after']:.2f} GB",
-        f"- sessions that came and went: RSS after 10 {r['rss_10']:.2f} GB, after {args.sessions} "
+        f"- memory of the server and its training workers (PSS, sampled every second): start {r['rss_start']:.2f} GB, "
+        f"peak {r['rss_peak']:.2f} GB (target ≤ {TARGETS['peak_gb']:g} GB; the workers {r['workers']:.2f} GB of it at "
+        f"the end), after the learners left {r['rss_after']:.2f} GB; the server process's own peak RSS "
+        f"{r['server_hwm']:.2f} GB",
+        f"- sessions that came and went: memory after 10 {r['rss_10']:.2f} GB, after {args.sessions} "
         f"{r['rss_n']:.2f} GB: {growth:+.1%} (target ≤ +{TARGETS['growth']:.0%})",
     ]
     for e in errors[:10]:

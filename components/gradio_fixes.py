@@ -1,4 +1,6 @@
-"""A fix to gradio 6.31 that a classroom needs: images written to the cache atomically.
+"""Two fixes to gradio 6.31 that a classroom needs.
+
+Images written to the cache atomically.
 
 ``gr.Image`` hands a numpy or PIL picture to ``processing_utils.save_pil_to_cache``, which names the
 file by the hash of its bytes and writes it with ``Path.write_bytes``: truncate, then write. When
@@ -9,6 +11,13 @@ bytes, expected 40704)" on the attention lab's model view, and as uvicorn traceb
 data for declared Content-Length"). gradio's own ``save_file_to_cache`` already writes under a
 temporary name and renames; here images do the same. Every gradio caller reaches the function
 through the module (``processing_utils.save_pil_to_cache``), so replacing it there covers them all.
+
+A session's per-block configs built when read. ``SessionState.__init__`` builds a config for every
+block of the app (659 here) when a session first calls the server, to rebuild the page for a deep
+link: 62 ms on an idle machine, on the server's event loop. A class opening the app and pressing
+Start in the same seconds then waited for one another: measured with 30 learners, the handlers
+began in batches ~1.5 s apart. ``_ConfigsOnDemand`` builds each block's entry when something first
+reads it (gradio reads one when a block's value changes, and all for a deep link).
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from gradio import processing_utils
+from gradio import processing_utils, state_holder
 
 GRADIO_SAVE_PIL_TO_CACHE = processing_utils.save_pil_to_cache   # gradio's own (tests compare)
 
@@ -36,5 +45,89 @@ def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "w
     return str(path)
 
 
+class _ConfigsOnDemand(dict):
+    """``SessionState.config_values`` whose entries are built from ``blocks_config`` when first
+    read, in any way gradio reads them (an item, ``in``, ``get``, the whole mapping)."""
+
+    def __init__(self, blocks_config, keys):
+        super().__init__()
+        self._config = blocks_config
+        self._blocks = dict.fromkeys(keys)    # gradio's order
+        self._pending = dict(self._blocks)    # not built yet
+
+    def _build(self, key) -> None:
+        del self._pending[key]
+        dict.__setitem__(self, key, self._config.config_for_block(key, [], self._config.blocks[key]))
+
+    def _build_all(self) -> None:
+        """Build what is left, then put the entries in gradio's order (the blocks' order, then
+        entries added later), which reading some first changed."""
+        if not self._pending:
+            return
+        order = list(self._pending)
+        for key in order:
+            self._build(key)
+        built = dict(dict.items(self))
+        first = [key for key in self._blocks if key in built]
+        dict.clear(self)
+        dict.update(self, {key: built[key] for key in first})
+        dict.update(self, {key: value for key, value in built.items() if key not in self._blocks})
+
+    def __missing__(self, key):
+        if key not in self._pending:
+            raise KeyError(key)
+        self._build(key)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._pending or dict.__contains__(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        self._pending.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._pending)
+
+    def __iter__(self):
+        self._build_all()
+        return dict.__iter__(self)
+
+    def keys(self):
+        self._build_all()
+        return dict.keys(self)
+
+    def values(self):
+        self._build_all()
+        return dict.values(self)
+
+    def items(self):
+        self._build_all()
+        return dict.items(self)
+
+
+GRADIO_SESSION_INIT = state_holder.SessionState.__init__   # gradio's own (tests compare)
+
+
+def _session_init(self, blocks) -> None:
+    """gradio's ``SessionState.__init__`` with ``config_values`` built on demand."""
+    GRADIO_SESSION_INIT(self, _NoBlocks(blocks))
+    self.config_values = _ConfigsOnDemand(self.blocks_config,
+                                          [k for k in self.blocks_config.blocks if k in blocks.blocks])
+
+
+class _NoBlocks:
+    """``blocks`` as gradio's ``SessionState.__init__`` reads it, with no blocks to build configs
+    for (``_session_init`` sets them up to be built on demand instead)."""
+
+    def __init__(self, blocks):
+        self.default_config = blocks.default_config
+        self.blocks = {}
+
+
 def install() -> None:
     processing_utils.save_pil_to_cache = save_pil_to_cache
+    state_holder.SessionState.__init__ = _session_init

@@ -57,3 +57,31 @@ def test_installed_it_is_what_gr_image_uses_and_the_bytes_are_the_picture(tmp_pa
     image.GRADIO_CACHE = str(tmp_path)
     saved = image.postprocess(pixels)
     np.testing.assert_array_equal(np.asarray(Image.open(saved.path).convert("RGB")), pixels)
+
+
+def gradio_session(blocks):
+    """A session state as gradio 6.31 builds it, every block's config built up front: the oracle."""
+    from gradio.state_holder import SessionState
+
+    session = SessionState.__new__(SessionState)
+    gradio_fixes.GRADIO_SESSION_INIT(session, blocks)
+    return session
+
+
+def test_a_sessions_block_configs_are_built_when_read_and_equal_gradios_own():
+    import app
+    from gradio.state_holder import SessionState
+
+    gradio_fixes.install()
+    ours, theirs = SessionState(app.demo), gradio_session(app.demo)
+    assert dict.__len__(ours.config_values) == 0       # nothing built when the session begins
+    assert len(ours.config_values) == len(theirs.config_values) > 100
+    some = next(iter(theirs.config_values))
+    assert some in ours.config_values and ours.config_values.get(some) == theirs.config_values[some]
+    assert dict.__len__(ours.config_values) == 1       # reading one builds one
+    # a value set through gradio's own path lands in both alike, then the deep-link view agrees
+    textbox = next(k for k, v in app.demo.blocks.items() if type(v).__name__ == "Textbox")
+    for session in (ours, theirs):
+        session._update_value_in_config(textbox, "changed")
+    assert list(ours.components) == list(theirs.components)
+    assert ours.config_values[textbox]["props"]["value"] == "changed"
