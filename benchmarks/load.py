@@ -110,15 +110,18 @@ def start_server(port: int, log: Path, switch_interval_ms: float | None = None,
 
 
 def family(pid: int) -> list[int]:
-    """The server and its children (the training worker processes, components.trainers)."""
-    children = []
+    """The server and its descendants (the training worker processes, components.trainers: one the
+    server starts and the ones that one forks)."""
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(stat.parent.name))
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             pass   # a process that ended while we looked
-    return [pid, *children]
+    members = [pid]
+    for member in members:
+        members += [child for child, parent in parents.items() if parent == member]
+    return members
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
