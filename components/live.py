@@ -33,7 +33,7 @@ Where a slice runs. A turn's slice of training goes to a worker process (``TRAIN
 place; ``components.trainers``) and the run comes back trained, so training does not wait for the
 server's interpreter lock: with 30 GAN runs streaming, an iteration took 14 ms inside the server
 against 2.5 ms alone, and the class trained at 0.35 of one headless trainer's rate; with the
-workers, at 0.72–0.92 (the load benchmark, issue 14). A run therefore also pickles; one that does
+workers, at 0.6–0.9 (the load benchmark, issue 14; its baseline alone moves by 15–30 %). A run therefore also pickles; one that does
 not trains in the server's threads, as every run does with ``AIGC_TRAIN_WORKERS=0``. The views,
 Step and everything else still use the run in the server.
 """
