@@ -62,7 +62,10 @@ from components.threads import one_thread
 class LiveLimits:
     slice_s: float = 0.05            # CPU time a run computes before giving way to the next in line
     stream_interval_s: float = 0.1   # at most ~10 page updates a second (DESIGN: more floods the page)
-    draw_share: float = 0.2          # views may take at most this share of the machine under load
+    # drawing views may take at most this share of the machine under load: a frame costs about as
+    # much again to deliver (gradio's postprocess, JSON and SSE: ~6 ms after a GAN view's ~8 ms
+    # render, ~100 KB of plotly), so views and their delivery take about twice this share
+    draw_share: float = 0.1
     max_interval_s: float = 2.0      # however busy the machine, a learner sees an update this often
     poll_s: float = 0.25             # a run waiting for its turn checks for Pause this often, unless nudged
 
@@ -175,11 +178,15 @@ class FairShare:
     def _give_way(self, need: int, began: list[float], first: bool) -> None:
         """``turns.checkpoint()`` inside a turn: after a slice, and only when somebody waits, give
         the slots back and queue again for them, as ``turn`` does (``began[0]``: when the current
-        slice began). A stream's first turn queues again among the first turns: its learner still
-        waits for a first view."""
+        slice began). A stream's first turn gives way to other first turns only, and queues again
+        among them: its learner still waits for a first view, which goes ahead of the turns of
+        streams already showing progress. Giving way to those too handed the slot to a training
+        slice and took it back a slice later, every slice: under a class's load a decoding's
+        first strategy (0.16 s of CPU alone) took 3–4.6 s to show."""
         if time.perf_counter() - began[0] < LIMITS.slice_s:
             return
-        if self._queue:   # a glance without the lock: a waiter that just missed it waits one slice more
+        # a glance without the lock: a waiter that just missed it waits one slice more
+        if self._firsts if first else self._queue:
             self._release(need)
             self._acquire(need, first, None)
         began[0] = time.perf_counter()

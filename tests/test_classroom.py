@@ -14,7 +14,6 @@ import sys
 import time
 import weakref
 
-import pytest
 from gradio_client import Client
 
 from components import live
@@ -120,11 +119,6 @@ PRESS_PAUSE = """() => {
 }"""
 
 
-# Passed in the last full run (with the server's short GIL switch interval and the paused views never
-# skipped); kept non-strict until it has passed on CI more than once: before those changes, under this
-# load the page showed frames ~4-5 s after the server yielded them (3-7 training frames after the click).
-@pytest.mark.xfail(strict=False, reason="issue 14, open: the page may show frames seconds after the server "
-                   "yields them on a busy 2-core machine")
 def test_pause_stops_this_pages_run_within_a_couple_of_frames_while_ten_others_train(
         page_factory, server_url, monkeypatch):
     """Ten API sessions train the GAN; this page starts its own run and presses Pause. The page

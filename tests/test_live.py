@@ -146,6 +146,55 @@ def test_long_work_gives_way_at_its_checkpoints_and_only_when_somebody_waits():
     assert order == ["waiter"]
 
 
+def test_a_first_turn_gives_way_at_its_checkpoints_to_other_first_turns_only():
+    """One slot: a stream's first turn (a decoding's first strategy) runs a token loop with
+    checkpoints while a regular turn queues: it keeps its turn to the end, since a first view goes
+    ahead of streams already shown. A first turn asked for meanwhile is served at the job's next
+    checkpoint, before the regular one."""
+    share = live.FairShare(slots=1)
+    order: list[str] = []
+    queued = threading.Event()
+
+    def job(steps: int):
+        with share.turn(first=True):
+            for n in range(steps):
+                order.append(f"job {n}")
+                if n == 0:
+                    queued.wait(5)
+                elif n == 1:
+                    threads.append(threading.Thread(target=take, args=("first", True)))
+                    threads[-1].start()
+                    while share.waiting() < 2:   # the first turn is queued before step 1 ends
+                        time.sleep(0.001)
+                end = time.perf_counter() + live.LIMITS.slice_s   # each step is a slice of work
+                while time.perf_counter() < end:
+                    pass
+                turns.checkpoint()
+
+    def take(name: str, first: bool = False):
+        with share.turn(first=first):
+            order.append(name)
+
+    def regular():
+        while not order:
+            time.sleep(0.001)
+        thread = threading.Thread(target=take, args=("regular",))
+        thread.start()
+        while share.waiting() < 1:
+            time.sleep(0.001)
+        queued.set()
+        thread.join(10)
+
+    threads = [threading.Thread(target=job, args=(4,))]
+    threads[0].start()
+    regular_thread = threading.Thread(target=regular)
+    regular_thread.start()
+    regular_thread.join(10)
+    for thread in list(threads):
+        thread.join(10)
+    assert order == ["job 0", "job 1", "first", "job 2", "job 3", "regular"]
+
+
 def test_a_cancelled_wait_gives_up_its_place():
     share = live.FairShare(slots=1)
     with share.turn():
