@@ -16,6 +16,7 @@ Printed:
 - time to first update per kind (a trainer's first streamed frame, a streamed one-shot call's
   first view, an attention analysis's answer): median, p95, max; target p95 ≤ 5 s and max ≤ 10 s;
   for the streamed one-shot calls (sampling, decoding) also their last view, median and p95;
+- how often a training learner saw a new frame while watching its run (the frame interval under load);
 - opening the app (gradio_client reading the config and API description, as a page load);
 - Pause latency (pressing Pause to the first frame that shows the run paused): p95, target ≤ 1 s;
   the Pauses every trainer still watching presses at the deadline, all at once, apart (``pause_parts``);
@@ -74,6 +75,7 @@ class Record:
     pause_ack_s: list[float] = field(default_factory=list)   # pressing Pause to its call's answer (each Pause)
     pause_at: list[float] = field(default_factory=list)      # when each Pause was pressed (time.time())
     done_s: list[float] = field(default_factory=list)    # a streamed one-shot call's last view
+    frame_gap_s: list[float] = field(default_factory=list)   # a trainer's watch: seconds per frame it saw
     errors: list[str] = field(default_factory=list)
     iterations: list[tuple[float, int]] = field(default_factory=list)   # (time, GAN iterations gained)
     first_at: float | None = None        # when this learner first saw an answer (time.time())
@@ -221,11 +223,14 @@ def _learner(kind: str, number: int, url: str, begin: float, until: float, setti
             record.asked_at.append(time.time() - (time.perf_counter() - start))
             record.first_at = record.first_at or time.time()
             if kind in PAUSE:
-                watch_until = time.time() + rng.uniform(*WATCH_S)
+                watching, watch_until = time.perf_counter(), time.time() + rng.uniform(*WATCH_S)
                 last = 0
                 while not job.done() and time.time() < min(watch_until, until):
                     time.sleep(0.05)
                     last = _credit(record, job, last)
+                frames = len(job.outputs()) - 1   # after the first view
+                if not job.done() and frames > 0:
+                    record.frame_gap_s.append((time.perf_counter() - watching) / frames)
                 if not job.done():
                     # at the deadline, every trainer still watching presses Pause in the same few
                     # milliseconds: that is how the class ends, measured apart (see pause_parts)
@@ -503,6 +508,7 @@ def print_report(r: dict, args) -> None:
                           f"{max(later):.2f} s ({len(later)})")
         ok &= bool(firsts) and percentile(firsts, 0.95) <= TARGETS["first_p95"] and max(firsts) <= TARGETS["first_max"]
     pauses = [s for x in records for s in x.pause_s]
+    gaps = [s for x in records for s in x.frame_gap_s]
     errors = [e for x in records for e in x.errors]
     # GAN iterations while every learner was active: from the last learner's first answer to the
     # deadline (a learner that never got one is counted among the errors, not here)
@@ -524,6 +530,8 @@ def print_report(r: dict, args) -> None:
         f"- Pause latency p95: {percentile(pauses, 0.95):.2f} s over {len(pauses)} pauses "
         f"(target ≤ {TARGETS['pause_p95']:g} s); {pause_parts(records)}"
         if pauses else "- Pause latency: no pauses",
+        f"- a training learner saw a new frame every {statistics.median(gaps):.2f} s (median over "
+        f"{len(gaps)} watches; p95 {percentile(gaps, 0.95):.2f} s)" if gaps else "- frames: no watch",
         f"- opening the app (a page load, every learner at once): median {statistics.median(connects):.1f} s, "
         f"max {max(connects):.1f} s" if connects else "- opening the app: nobody connected",
         f"- errors: {len(errors)} (target 0); tracebacks in the server log: {r['tracebacks']}",
