@@ -35,6 +35,14 @@ def render(run, note):
     return run.iteration, note
 
 
+def _a_slice_of_work_then_a_checkpoint():
+    """One step of a long one-shot job: a slice of busy CPU, then ``turns.checkpoint()``."""
+    end = time.perf_counter() + live.LIMITS.slice_s
+    while time.perf_counter() < end:
+        pass
+    turns.checkpoint()
+
+
 def test_turns_are_handed_out_first_come_first_served():
     share = live.FairShare(slots=1)
     order, started = [], []
@@ -103,10 +111,7 @@ def test_long_work_gives_way_at_its_checkpoints_and_only_when_somebody_waits():
                     asked.set()
                     while share.waiting() < 1:   # the other turn is queued before step 1 ends
                         time.sleep(0.001)
-                end = time.perf_counter() + live.LIMITS.slice_s   # each step is a slice of work
-                while time.perf_counter() < end:
-                    pass
-                turns.checkpoint()
+                _a_slice_of_work_then_a_checkpoint()
 
     def other():
         asked.wait(5)
@@ -166,10 +171,7 @@ def test_a_first_turn_gives_way_at_its_checkpoints_to_other_first_turns_only():
                     threads[-1].start()
                     while share.waiting() < 2:   # the first turn is queued before step 1 ends
                         time.sleep(0.001)
-                end = time.perf_counter() + live.LIMITS.slice_s   # each step is a slice of work
-                while time.perf_counter() < end:
-                    pass
-                turns.checkpoint()
+                _a_slice_of_work_then_a_checkpoint()
 
     def take(name: str, first: bool = False):
         with share.turn(first=first):
