@@ -7,6 +7,8 @@ A lab's run object (kept per session, deep-copyable and picklable) offers:
 - ``train_step() -> None`` — one iteration, from the run's own ``torch.Generator``; on a
   non-finite loss or gradient it restores the weights of the last good step and raises
   ``Diverged``.
+- its records of each iteration (curves, evaluations) as ``components.trainers.Log`` lists, which
+  ``train_step`` only appends to: a slice in a training worker carries only what it appended.
 
 ``LiveSession`` holds one browser session's run; ``start`` / ``resume`` stream it, ``pause``,
 ``step`` and ``reset`` act on it. A lab's handlers build a run from their settings and call these;

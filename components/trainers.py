@@ -21,6 +21,11 @@ travel out of band on their own. Parameters stay parameters, and a tensor reache
 weight and its optimiser's key) stays one tensor, since pickle memoises what ``reducer_override``
 reduces. Gradients are not sent: every step computes its own.
 
+A run's records of every iteration (its curves) are ``Log`` lists: they stay in the server, a
+slice receives them empty and sends back only what it appended, which the server's Logs take
+(pickle's persistent references: ``_Trip``). Sent whole, a GAN run's six curves were 162 of its
+174 KB in band at iteration 3,000, and a trip's cost grew with the run's age.
+
 Workers start as one plain subprocess (``python -m components.trainers FDS MODULES``) that imports
 torch and the labs once and forks the other workers (``main``), not through ``multiprocessing``:
 its spawn and forkserver start methods import the server's ``__main__`` in each worker, which for
@@ -73,7 +78,64 @@ def _rebuild_tensor(data: memoryview, dtype: torch.dtype, shape: tuple, requires
     return tensor.requires_grad_() if requires_grad else tensor
 
 
+class Log(list):
+    """A run's append-only record (a curve: one value per iteration; evaluations as they come).
+    In a training worker a slice sees it empty and may only append to it: the server keeps what
+    came before and adds what the slice appended (see the module). Everywhere else it is a list."""
+
+    __slots__ = ()
+
+
+class _Trip:
+    """The Logs of one message and its answer, by number: the server numbers the Logs it sends
+    (``depart``); the worker gives each number an empty Log (``arrive``) and sends back, by number,
+    what was appended to it (``leave``); the server adds that to its own Logs (``back``, then
+    ``land`` once the whole answer has been read). A Log reached twice is one number, one Log."""
+
+    def __init__(self):
+        self.logs: dict[int, Log] = {}     # number -> this side's Log
+        self.numbers: dict[int, int] = {}  # id(Log) -> its number
+        self.appended: dict[int, list] = {}
+
+    def _number(self, log: Log) -> int:
+        number = self.numbers.setdefault(id(log), len(self.logs))
+        self.logs[number] = log
+        return number
+
+    def depart(self, log: Log) -> int:
+        return self._number(log)
+
+    def arrive(self, number: int) -> Log:
+        if number not in self.logs:
+            self.logs[number] = log = Log()
+            self.numbers[id(log)] = number
+        return self.logs[number]
+
+    def leave(self, log: Log) -> tuple[int, list] | None:
+        number = self.numbers.get(id(log))
+        return None if number is None else (number, list(log))
+
+    def back(self, reference: tuple[int, list]) -> Log:
+        number, self.appended[number] = reference
+        return self.logs[number]
+
+    def land(self) -> None:
+        for number, appended in self.appended.items():
+            self.logs[number].extend(appended)
+
+
 class _Pickler(pickle.Pickler):
+    """Tensors out of band; a ``Log`` as a reference that ``log_reference`` gives (None: whole)."""
+
+    def __init__(self, *args, log_reference=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.log_reference = log_reference
+
+    def persistent_id(self, obj):
+        if self.log_reference is None or type(obj) is not Log:
+            return None
+        return self.log_reference(obj)
+
     def reducer_override(self, obj):
         if not isinstance(obj, torch.Tensor):
             return NotImplemented
@@ -82,13 +144,20 @@ class _Pickler(pickle.Pickler):
                                  obj.requires_grad, isinstance(obj, nn.Parameter))
 
 
-def _send(conn: Connection, obj) -> None:
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, *args, load_log, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.persistent_load = load_log
+
+
+def _send(conn: Connection, obj, log_reference=None) -> None:
     """Two messages: the pickle with each out-of-band buffer's (offset, length), then all buffers'
     bytes in one writable block. Pickling happens before anything is written, so an object that
-    cannot be pickled raises here with the connection untouched."""
+    cannot be pickled raises here with the connection untouched. ``log_reference``: how a ``Log``
+    travels (``_Trip``)."""
     buffers: list[pickle.PickleBuffer] = []
     stream = io.BytesIO()
-    _Pickler(stream, protocol=5, buffer_callback=buffers.append).dump(obj)
+    _Pickler(stream, protocol=5, buffer_callback=buffers.append, log_reference=log_reference).dump(obj)
     raws = [buffer.raw() for buffer in buffers]
     spans, offset = [], 0
     for raw in raws:
@@ -101,12 +170,16 @@ def _send(conn: Connection, obj) -> None:
     conn.send_bytes(block)
 
 
-def _receive(conn: Connection):
+def _receive(conn: Connection, load_log=None):
+    """What ``_send`` sent; ``load_log`` turns a ``Log``'s reference back into a Log (``_Trip``)."""
     payload, spans, size = pickle.loads(conn.recv_bytes())
     block = bytearray(size)   # writable, so the tensors built on it are too (an optimiser writes them)
     conn.recv_bytes_into(block)
     view = memoryview(block)
-    return pickle.loads(payload, buffers=[view[start:start + length] for start, length in spans])
+    buffers = [view[start:start + length] for start, length in spans]
+    if load_log is None:
+        return pickle.loads(payload, buffers=buffers)
+    return _Unpickler(io.BytesIO(payload), buffers=buffers, load_log=load_log).load()
 
 
 def _adopt(run, trained) -> None:
@@ -148,8 +221,9 @@ def serve(conn: Connection) -> None:
     run's ``Diverged`` (the run then holds its last good step), or the traceback of anything else
     as a RuntimeError; ``run`` is None when it could not even be read."""
     while True:
+        trip = _Trip()
         try:
-            message = _receive(conn)
+            message = _receive(conn, trip.arrive)
         except EOFError:
             return                 # the server has gone
         except Exception:
@@ -163,7 +237,7 @@ def serve(conn: Connection) -> None:
             error = exc
         except Exception:
             error = RuntimeError(traceback.format_exc())
-        _send(conn, (run, error))
+        _send(conn, (run, error), trip.leave)
 
 
 def main(fds: list[int], preload: list[str]) -> None:
@@ -262,15 +336,16 @@ class Pool:
         if not self._workers:
             self.start()
         worker = self._idle.get()
+        trip = _Trip()
         try:
             try:
-                _send(worker.conn, (run, seconds))
+                _send(worker.conn, (run, seconds), trip.depart)
             except (pickle.PicklingError, TypeError, AttributeError) as exc:
                 self._refused.add(type(run))
                 log.warning("%s cannot train in a worker process (%s); it trains in the server",
                             type(run).__name__, exc)
                 raise Unavailable from exc
-            trained, error = _receive(worker.conn)
+            trained, error = _receive(worker.conn, trip.back)
             if trained is None:   # the worker could not read it (a class it cannot import)
                 self._refused.add(type(run))
                 log.warning("%s cannot train in a worker process; it trains in the server\n%s",
@@ -282,6 +357,7 @@ class Pool:
             raise Unavailable from exc
         finally:
             self._idle.put(worker)
+        trip.land()
         _adopt(run, trained)
         if error is not None:
             raise error

@@ -128,6 +128,39 @@ def test_divergence_in_a_worker_raises_here_with_the_last_good_weights(pool):
     assert all(torch.equal(a, b) for a, b in zip(shipped.D.parameters(), here.D.parameters()))
 
 
+
+class Recorder:
+    """A connection that keeps the bytes sent through it."""
+
+    def __init__(self):
+        self.sent = 0
+
+    def send_bytes(self, data) -> None:
+        self.sent += len(data)
+
+
+def bytes_sent_to_a_worker(run) -> int:
+    recorder = Recorder()
+    trainers._send(recorder, (run, 0.05), trainers._Trip().depart)
+    return recorder.sent
+
+
+def test_a_runs_curves_stay_here_and_a_trip_carries_only_what_its_slice_appended(pool):
+    """An old run (50,000 values in each of its six curves) costs a trip what a new one costs,
+    and comes back with its curves whole: the old values and then the slice's, as trained here."""
+    young, old = RUNS["gan"](), RUNS["gan"]()
+    for curve in old.history.values():
+        curve.extend([0.5] * 50_000)
+    assert bytes_sent_to_a_worker(old) - bytes_sent_to_a_worker(young) < 100
+    here = copy.deepcopy(old)
+    curves = {name: curve for name, curve in old.history.items()}
+    train_in_workers(pool, old, 3, slice_s=0.0)
+    train_here(here, 3)
+    assert all(old.history[name] is curve for name, curve in curves.items())   # the views' references hold
+    assert all(len(curve) == 50_003 for curve in old.history.values())
+    assert pickle.dumps(old.history) == pickle.dumps(here.history)   # NaN == NaN
+
+
 @dataclasses.dataclass
 class Unpicklable:
     iteration: int = 0

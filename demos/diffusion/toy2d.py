@@ -24,6 +24,7 @@ from components.i18n import InputError
 from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import setting
+from components.trainers import Log
 
 DATASETS = ("swiss_roll", "moons", "eight_gaussians", "checkerboard", "sketch")
 # DDPM adds fresh noise at every step (jagged paths); DDIM with η = 0 follows the probability-flow
@@ -179,7 +180,7 @@ class Toy2DRun:
         self.gen = torch.Generator().manual_seed(settings.seed)
         self.iteration = 0
         self.target = 0                    # the iteration that Start / Resume trains up to
-        self.losses: list[float] = []
+        self.losses: Log = Log()
         self.sampler = settings.sampler    # the sampler of the next sample (the Sample button changes it)
         self.sampled: Sampled | None = None
         self.limit = plot_limit(data)

@@ -22,6 +22,7 @@ from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.threads import one_thread
 from components.settings import setting
+from components.trainers import Log
 from demos.gan import losses
 from demos.gan.data import DIGITS, MODE_STD, DataSet
 from demos.gan.data import NAMES as DATASETS
@@ -186,8 +187,8 @@ class GanRun:
         self.opt_d = make_optimizer(config.optimizer, self.D.parameters(), config.lr_d)
         self.iteration = 0
         self.target = 0  # the iteration that Start / Resume trains up to
-        self.history: dict[str, list[float]] = {name: [] for name in CURVES}
-        self.metric_history: list[dict] = []  # one entry per view: iteration and the quality metrics
+        self.history: dict[str, Log] = {name: Log() for name in CURVES}
+        self.metric_history: Log = Log()  # one entry per view: iteration and the quality metrics
         # fixed inputs of the views, from their own generator (views never touch self.gen)
         view_gen = torch.Generator().manual_seed(config.seed + 1)
         self.eval_z = torch.randn(L.eval_samples, config.noise_dim, generator=view_gen)

@@ -22,6 +22,7 @@ from components.i18n import InputError
 from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
+from components.trainers import Log
 from components.threads import one_thread
 from demos.transformer import tasks
 from demos.transformer.model import Transformer
@@ -174,8 +175,8 @@ class TransformerRun:
                                           eps=LIMITS.adam_eps, fused=True)
         self.iteration = 0
         self.target = 0  # the iteration that Start / Resume trains up to
-        self.train_loss: list[float] = []   # every iteration
-        self.evaluations: list[Evaluation] = []
+        self.train_loss: Log = Log()   # every iteration
+        self.evaluations: Log = Log()
         # the held-out inputs: from the held-out part of the input space, with their own generator
         held_out_gen = torch.Generator().manual_seed(settings.seed + 1)
         self.held_out = tasks.held_out_set(self.task, LIMITS.held_out_size, held_out_gen)

@@ -24,6 +24,7 @@ from components.i18n import InputError
 from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
+from components.trainers import Log
 from demos.transformer.model import AttentionOnlyDecoder
 
 # token labels: a-z, then A-Z
@@ -123,9 +124,9 @@ class InductionRun:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.ind_lr, fused=True)
         self.iteration = 0
         self.target = 0
-        self.first_half_loss: list[float] = []    # every iteration, on its training batch
-        self.second_half_loss: list[float] = []
-        self.evaluations: list[InductionEvaluation] = []
+        self.first_half_loss: Log = Log()    # every iteration, on its training batch
+        self.second_half_loss: Log = Log()
+        self.evaluations: Log = Log()
         # scored at the longest r, as the Attention lab's census scores a sequence [r r]
         self.eval_ids = repeated_sequences(settings.ind_vocab, settings.ind_half, INDUCTION_LIMITS.eval_sequences,
                                            torch.Generator().manual_seed(settings.ind_seed + 1))

@@ -28,6 +28,7 @@ from components.i18n import InputError
 from components.diverged import Diverged
 from components.seeding import global_rng_seeded
 from components.settings import parse, setting
+from components.trainers import Log
 from components.threads import one_thread
 from demos.vae import data
 
@@ -225,10 +226,10 @@ class VaeRun:
         self.gen = torch.Generator().manual_seed(settings.seed)
         self.iteration = 0
         self.target = 0
-        self.history: dict[str, list[float]] = {name: [] for name in CURVES}
+        self.history: dict[str, Log] = {name: Log() for name in CURVES}
         # every eval_every iterations: {"iteration", "recon", "kl" (nats per image), "kl_per_dim",
         # "activity" (d floats: KL and Var μ of each dimension), "knn" (5-NN accuracy on μ)}
-        self.held_out: list[dict] = []
+        self.held_out: Log = Log()
         self._evaluate_held_out()
 
     def train_step(self) -> None:
