@@ -43,8 +43,9 @@ OTHERS = """
 import json, sys, time
 from gradio_client import Client
 url, settings, n = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
-# a loaded machine may take longer than httpx's 5 s to accept a call
-clients = [Client(url, verbose=False, httpx_kwargs={"timeout": 120}) for _ in range(n)]
+# a loaded machine may take longer than httpx's 5 s to accept a call; plain http has no
+# certificate to check (checking, every call read the CA bundle again: benchmarks.load)
+clients = [Client(url, verbose=False, ssl_verify=False, httpx_kwargs={"timeout": 120}) for _ in range(n)]
 jobs = [c.submit(*(settings | {"seed": k}).values(), None, api_name="/gan_start") for k, c in enumerate(clients)]
 waiting, deadline = set(range(n)), time.time() + 300
 while waiting and time.time() < deadline:
@@ -122,15 +123,22 @@ PRESS_PAUSE = """() => {
 def test_pause_stops_this_pages_run_within_a_couple_of_frames_while_ten_others_train(
         page_factory, server_url, monkeypatch):
     """Ten API sessions train the GAN; this page starts its own run and presses Pause. The page
-    shows at most two more training frames after the click before the paused view, and the run
-    stops within the iterations of two frames (the largest step between frames before the click).
+    shows the paused view, and the run (read in the server, which runs in this process) trains
+    at most two frames' worth of iterations after the click (the largest step between two frames
+    the page showed before it): the count is in iterations, not seconds.
+
     The server streams one frame a second here: in this test headless Chromium shares the
     server's two cores with eleven runs (a learner's browser runs on the learner's machine), and
-    at two a second it fell behind, showing frames the server had sent before the click (seven
-    on a quiet machine). The page is read and clicked through JavaScript: a playwright locator
-    on a page this busy waited over 30 s."""
+    at two a second it fell behind. Even at one, on a slow machine its display fell up to 2.5 s
+    behind the server (frames drawn before the click shown after it) while the server had
+    stopped the run within a slice of the Pause reaching it, so the page's own frames after the
+    click count its lag, not the run's. The page is read and clicked through JavaScript: a
+    playwright locator on a page this busy waited over 30 s."""
     monkeypatch.setattr(live, "LIMITS", dataclasses.replace(live.LIMITS, stream_interval_s=1.0))
     with others_training(server_url, 10) as still_training:
+        started = []   # the runs Start streams, in order: this page's is the last
+        start = live.start
+        monkeypatch.setattr(live, "start", lambda session, run, *rest: (started.append(run), start(session, run, *rest))[1])
         page = page_factory("en-US")
         page.get_by_role("tab", name="GAN", exact=True).click()
         iterations = page.get_by_label("Iterations per Start")
@@ -139,16 +147,17 @@ def test_pause_stops_this_pages_run_within_a_couple_of_frames_while_ten_others_t
         page.evaluate(RECORD_STATUSES)
         page.locator("#gan_start").dispatch_event("click", timeout=90_000)
         wait_until(lambda: page.evaluate("window.__statuses.length") >= 4, what="four frames of this page's run")
+        run = started[-1]
+        at_click = run.iteration
         shown_at_click = page.evaluate(PRESS_PAUSE)
         wait_until(lambda: page.evaluate("window.__statuses.some(s => s.paused)"), what="the paused view")
         statuses = page.evaluate("window.__statuses")
         screenshot(page, "classroom_pause")
     before, after = statuses[:shown_at_click], statuses[shown_at_click:]
     assert after[-1]["paused"] and not any(s["paused"] for s in before)
-    training_frames_after_click = [s for s in after if not s["paused"]]
-    assert len(training_frames_after_click) <= 2, statuses
+    assert after[-1]["iteration"] == run.iteration                 # the paused view shows where it stopped
     steps = [b["iteration"] - a["iteration"] for a, b in zip(before, before[1:])]
-    assert after[-1]["iteration"] - before[-1]["iteration"] <= 2 * max(steps), statuses
+    assert run.iteration - at_click <= 2 * max(steps), (at_click, statuses)
     assert still_training == [10]          # the others trained on; only this page's run paused
 
 
