@@ -380,6 +380,18 @@ def clear_of(stops: list[tuple[float, float, float]], start: float, length: floa
     return all(start + length < stopped or start > continued for stopped, continued, _ in stops)
 
 
+def stretches(records: list[Record], stops: list[tuple[float, float, float]], begin: float) -> list[tuple[float, float]]:
+    """The class's GAN iterations per second in each stretch it ran up to a stop (from ``begin``,
+    or the stop before), with the headless reading of that stop: (class, headless)."""
+    found, since = [], begin
+    for stopped, continued, rate in stops:
+        if stopped > since:
+            gained = sum(n for x in records for t, n in x.iterations if since <= t < stopped)
+            found.append((gained / (stopped - since), rate))
+        since = continued
+    return found
+
+
 def stopped_within(stops: list[tuple[float, float, float]], begin: float, end: float) -> float:
     """Seconds of [begin, end] the class was stopped for."""
     return sum(max(0.0, min(end, continued) - max(begin, stopped)) for stopped, continued, _ in stops)
@@ -624,6 +636,9 @@ def print_report(r: dict, args) -> None:
         + f"ratio {aggregate / headless:.2f} "
         + (f"(target ≥ {TARGETS['ratio']:g})" if only_gan else "(no target: the GAN runs share the CPU with the class's "
            "other work; --only gan measures the whole machine's training rate)"),
+        "- stretch by stretch (the class's rate up to a stop / the reading in it): " + ", ".join(
+            f"{rate:.0f}/{reading:.0f} = {rate / reading:.2f}" for rate, reading in stretches(records, stops, window[0]))
+        if stops else "- no stretches (the class was never stopped)",
         f"- cores busy in that window: {busy_cores:.2f} of {os.cpu_count()}, the server and its training workers {server_cores:.2f} "
         f"(the rest: the learners' clients, which a real class runs on its own machines)",
         f"- memory of the server and its training workers (PSS, sampled every second): start {r['rss_start']:.2f} GB, "
