@@ -211,7 +211,6 @@ def _iteration(status) -> int | None:
 
 def _learner(kind: str, number: int, url: str, begin: float, until: float, settings: list, out: list) -> None:
     """One learner: opens the app at once, acts first at ``begin`` and keeps acting until ``until``."""
-
     rng = random.Random(f"{kind}-{number}")
     record = Record(kind)
     out.append(record)
@@ -380,14 +379,18 @@ def clear_of(stops: list[tuple[float, float, float]], start: float, length: floa
     return all(start + length < stopped or start > continued for stopped, continued, _ in stops)
 
 
+def gained_between(records: list[Record], begin: float, end: float) -> int:
+    """GAN iterations the learners saw credited in [begin, end)."""
+    return sum(n for x in records for t, n in x.iterations if begin <= t < end)
+
+
 def stretches(records: list[Record], stops: list[tuple[float, float, float]], begin: float) -> list[tuple[float, float]]:
     """The class's GAN iterations per second in each stretch it ran up to a stop (from ``begin``,
     or the stop before), with the headless reading of that stop: (class, headless)."""
     found, since = [], begin
     for stopped, continued, rate in stops:
         if stopped > since:
-            gained = sum(n for x in records for t, n in x.iterations if since <= t < stopped)
-            found.append((gained / (stopped - since), rate))
+            found.append((gained_between(records, since, stopped) / (stopped - since), rate))
         since = continued
     return found
 
@@ -495,7 +498,6 @@ def main() -> None:
 
 
 def measure(pid: int, url: str, args) -> dict:
-
     warm = learner_client(url)   # load the models once, as the first learners of a day would
     for kind in ("sampler", "decoder", "attention"):
         settings, _ = _defaults(url, ENDPOINT[kind])
@@ -599,7 +601,7 @@ def print_report(r: dict, args) -> None:
     # deadline (a learner that never got one is counted among the errors, not here)
     window = (max((x.first_at for x in records if x.first_at), default=r["until"]), r["until"])
     connects = [x.connect_s for x in records if x.connect_s is not None]
-    gained = sum(n for x in records for t, n in x.iterations if window[0] <= t <= window[1])
+    gained = gained_between(records, *window)
     running = window[1] - window[0] - stopped_within(stops, *window)
     aggregate = gained / max(1e-9, running)
     # the baseline: read while the class was stopped, in its own minutes (read_with_the_class_stopped);

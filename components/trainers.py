@@ -97,13 +97,10 @@ class _Trip:
         self.numbers: dict[int, int] = {}  # id(Log) -> its number
         self.appended: dict[int, list] = {}
 
-    def _number(self, log: Log) -> int:
+    def depart(self, log: Log) -> int:
         number = self.numbers.setdefault(id(log), len(self.logs))
         self.logs[number] = log
         return number
-
-    def depart(self, log: Log) -> int:
-        return self._number(log)
 
     def arrive(self, number: int) -> Log:
         if number not in self.logs:
@@ -125,16 +122,14 @@ class _Trip:
 
 
 class _Pickler(pickle.Pickler):
-    """Tensors out of band; a ``Log`` as a reference that ``log_reference`` gives (None: whole)."""
+    """Tensors out of band; a ``Log`` as the reference ``log_reference`` gives (None: whole)."""
 
-    def __init__(self, *args, log_reference=None, **kwargs):
+    def __init__(self, *args, log_reference, **kwargs):
         super().__init__(*args, **kwargs)
         self.log_reference = log_reference
 
     def persistent_id(self, obj):
-        if self.log_reference is None or type(obj) is not Log:
-            return None
-        return self.log_reference(obj)
+        return self.log_reference(obj) if type(obj) is Log else None
 
     def reducer_override(self, obj):
         if not isinstance(obj, torch.Tensor):
@@ -150,7 +145,7 @@ class _Unpickler(pickle.Unpickler):
         self.persistent_load = load_log
 
 
-def _send(conn: Connection, obj, log_reference=None) -> None:
+def _send(conn: Connection, obj, log_reference) -> None:
     """Two messages: the pickle with each out-of-band buffer's (offset, length), then all buffers'
     bytes in one writable block. Pickling happens before anything is written, so an object that
     cannot be pickled raises here with the connection untouched. ``log_reference``: how a ``Log``
@@ -170,15 +165,13 @@ def _send(conn: Connection, obj, log_reference=None) -> None:
     conn.send_bytes(block)
 
 
-def _receive(conn: Connection, load_log=None):
+def _receive(conn: Connection, load_log):
     """What ``_send`` sent; ``load_log`` turns a ``Log``'s reference back into a Log (``_Trip``)."""
     payload, spans, size = pickle.loads(conn.recv_bytes())
     block = bytearray(size)   # writable, so the tensors built on it are too (an optimiser writes them)
     conn.recv_bytes_into(block)
     view = memoryview(block)
     buffers = [view[start:start + length] for start, length in spans]
-    if load_log is None:
-        return pickle.loads(payload, buffers=buffers)
     return _Unpickler(io.BytesIO(payload), buffers=buffers, load_log=load_log).load()
 
 
@@ -227,7 +220,7 @@ def serve(conn: Connection) -> None:
         except EOFError:
             return                 # the server has gone
         except Exception:
-            _send(conn, (None, RuntimeError(traceback.format_exc())))
+            _send(conn, (None, RuntimeError(traceback.format_exc())), trip.leave)
             continue
         run, seconds = message
         error = None

@@ -153,7 +153,7 @@ def test_a_runs_curves_stay_here_and_a_trip_carries_only_what_its_slice_appended
         curve.extend([0.5] * 50_000)
     assert bytes_sent_to_a_worker(old) - bytes_sent_to_a_worker(young) < 100
     here = copy.deepcopy(old)
-    curves = {name: curve for name, curve in old.history.items()}
+    curves = dict(old.history)
     train_in_workers(pool, old, 3, slice_s=0.0)
     train_here(here, 3)
     assert all(old.history[name] is curve for name, curve in curves.items())   # the views' references hold
