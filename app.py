@@ -53,10 +53,12 @@ def build_demo() -> gr.Blocks:
                     linkables[lab.key] = view
         links_ui.install(blocks, tabs, link_notice, linkables)
         blocks.unload(end_session)
+    # images reach the cache whole when learners get the same one at once; a long stream keeps
+    # its messages however many sessions come (before blocks.queue, which builds the queue)
+    gradio_fixes.install()
     # an event that names no group of components/queueing.py runs one at a time per function
     blocks.queue(default_concurrency_limit=GROUPS["heavy"], max_size=MAX_QUEUE)
     input_guard.install(blocks)
-    gradio_fixes.install()   # images reach the cache whole when learners get the same one at once
     return blocks
 
 

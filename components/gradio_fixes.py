@@ -1,4 +1,4 @@
-"""Two fixes to gradio 6.31 that a classroom needs.
+"""Three fixes to gradio 6.31 that a classroom needs.
 
 Images written to the cache atomically.
 
@@ -18,6 +18,15 @@ link: 62 ms on an idle machine, on the server's event loop. A class opening the 
 Start in the same seconds then waited for one another: measured with 30 learners, the handlers
 began in batches ~1.5 s apart. ``_ConfigsOnDemand`` builds each block's entry when something first
 reads it (gradio reads one when a block's value changes, and all for a deep link).
+
+A stream's outgoing messages kept while it runs. The queue keeps each session's messages in
+``pending_messages_per_session``, an ``LRUCache(2000)`` that evicts the session that arrived first,
+however busy: a read does not refresh an entry. A Transformer run streaming for four minutes while
+2,300 API calls from new sessions came (the 1,000-call fuzz run) lost its message queue; its next
+frame raised ``KeyError`` inside gradio and the caller got an error whose message was null.
+``_SessionMessages`` passes over sessions with an event in flight when it evicts. A session with an
+event queued or running cannot be evicted, so the cache may pass 2,000 by at most the events in
+flight, which the queue's ``max_size`` and the concurrency limits bound.
 """
 
 from __future__ import annotations
@@ -26,7 +35,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from gradio import processing_utils, state_holder
+from collections import OrderedDict
+
+from gradio import processing_utils, queueing, state_holder
+from gradio.utils import LRUCache
 
 GRADIO_SAVE_PIL_TO_CACHE = processing_utils.save_pil_to_cache   # gradio's own (tests compare)
 
@@ -128,6 +140,37 @@ class _NoBlocks:
         self.blocks = {}
 
 
+class _SessionMessages(LRUCache):
+    """gradio's ``pending_messages_per_session``, whose eviction passes over a session that has
+    an event queued or running (``events_in_flight``: the queue's ``pending_event_ids_session``,
+    where a session's set empties as its events complete)."""
+
+    def __init__(self, max_size: int, events_in_flight: dict[str, set[str]]):
+        super().__init__(max_size)
+        self._events_in_flight = events_in_flight
+
+    def __setitem__(self, key, value) -> None:
+        if key in self:
+            self.move_to_end(key)
+        elif len(self) >= self.max_size:
+            idle = next((session for session in self if not self._events_in_flight.get(session)), None)
+            if idle is not None:
+                del self[idle]
+        OrderedDict.__setitem__(self, key, value)
+
+
+GRADIO_QUEUE_INIT = queueing.Queue.__init__   # gradio's own (tests compare)
+
+
+def _queue_init(self, *args, **kwargs) -> None:
+    """gradio's ``Queue.__init__``, with a session's messages kept while its events are in flight."""
+    GRADIO_QUEUE_INIT(self, *args, **kwargs)
+    self.pending_messages_per_session = _SessionMessages(self.pending_messages_per_session.max_size,
+                                                         self.pending_event_ids_session)
+
+
 def install() -> None:
+    """Call before ``Blocks.queue``, which builds the queue."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
     state_holder.SessionState.__init__ = _session_init
+    queueing.Queue.__init__ = _queue_init

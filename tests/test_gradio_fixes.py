@@ -10,6 +10,7 @@ from gradio import processing_utils
 from PIL import Image
 
 from components import gradio_fixes
+from tests.conftest import free_port
 
 
 def short_reads_while_saving(save, folder: Path, rounds: int = 300) -> int:
@@ -85,3 +86,81 @@ def test_a_sessions_block_configs_are_built_when_read_and_equal_gradios_own():
         session._update_value_in_config(textbox, "changed")
     assert list(ours.components) == list(theirs.components)
     assert ours.config_values[textbox]["props"]["value"] == "changed"
+
+
+def test_a_session_with_an_event_in_flight_keeps_its_messages_however_many_sessions_come():
+    from gradio import queueing
+    from gradio.utils import LRUCache
+
+    gradio_fixes.install()
+    assert queueing.Queue.__init__ is gradio_fixes._queue_init
+    in_flight = {"streaming": {"event-1"}}
+    for messages in (gradio_fixes._SessionMessages(2000, in_flight), LRUCache(2000)):
+        messages["streaming"] = "its queue"
+        for n in range(2000):
+            messages[f"new-{n}"] = "a queue"
+            in_flight[f"new-{n}"] = set()       # answered and done, as gradio leaves it
+        evicted = {"streaming", *in_flight} - set(messages)
+        assert len(messages) == 2000
+        # ours drops the oldest idle session and keeps the stream; gradio's own drops the stream
+        ours = isinstance(messages, gradio_fixes._SessionMessages)
+        assert evicted == ({"new-0"} if ours else {"streaming"})
+    # once every session is busy the cache grows rather than cut a stream off
+    busy = gradio_fixes._SessionMessages(2, {"a": {"e1"}, "b": {"e2"}, "c": {"e3"}})
+    for session in "abc":
+        busy[session] = session
+    assert list(busy) == ["a", "b", "c"]
+
+
+def stream_while_new_sessions_come(queue_init, monkeypatch) -> tuple[list, str | None]:
+    """A two-frame stream in one session; between its frames, five calls from new sessions, with
+    gradio's message cache cut to 3 sessions. What the stream's caller received, and its error."""
+    import threading
+    import time
+
+    import gradio as gr
+    from gradio import queueing
+    from gradio_client import Client
+
+    monkeypatch.setattr(queueing.Queue, "__init__", queue_init)
+    others_done = threading.Event()
+
+    def stream():
+        yield "first"
+        others_done.wait(30)
+        yield "second"
+
+    with gr.Blocks() as blocks:
+        out = gr.Textbox()
+        gr.Button().click(stream, None, out, api_name="stream")
+        gr.Button().click(lambda: "quick", None, out, api_name="quick")
+    blocks.queue()
+    blocks._queue.pending_messages_per_session.max_size = 3
+    port = free_port()
+    blocks.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        job = Client(url, ssl_verify=False, verbose=False).submit(api_name="/stream")
+        deadline = time.monotonic() + 30
+        while not job.outputs() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(5):
+            assert Client(url, ssl_verify=False, verbose=False).predict(api_name="/quick") == "quick"
+        others_done.set()
+        try:
+            job.result(timeout=30)
+            error = None
+        except Exception as failure:   # noqa: BLE001 - what the caller reads is the point
+            error = str(failure)
+        return job.outputs(), error
+    finally:
+        others_done.set()
+        blocks.close()
+
+
+def test_end_to_end_a_stream_outlives_more_new_sessions_than_gradio_keeps(monkeypatch):
+    outputs, error = stream_while_new_sessions_come(gradio_fixes._queue_init, monkeypatch)
+    assert (outputs, error) == (["first", "second"], None)
+    # gradio's own cache loses the stream's queue: the caller got no second frame, only an error
+    outputs, error = stream_while_new_sessions_come(gradio_fixes.GRADIO_QUEUE_INIT, monkeypatch)
+    assert outputs == ["first"] and error is not None
