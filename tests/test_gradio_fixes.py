@@ -89,11 +89,10 @@ def test_a_sessions_block_configs_are_built_when_read_and_equal_gradios_own():
 
 
 def test_a_session_with_an_event_in_flight_keeps_its_messages_however_many_sessions_come():
-    from gradio import queueing
+    import app
     from gradio.utils import LRUCache
 
-    gradio_fixes.install()
-    assert queueing.Queue.__init__ is gradio_fixes._queue_init
+    assert isinstance(app.demo._queue.pending_messages_per_session, gradio_fixes._SessionMessages)
     in_flight = {"streaming": {"event-1"}}
     for messages in (gradio_fixes._SessionMessages(2000, in_flight), LRUCache(2000)):
         messages["streaming"] = "its queue"
