@@ -17,8 +17,8 @@ they never write a training loop of their own.
 Fairness. A classroom shares one 2-core machine. Gradio gives each streaming event a worker
 thread for as long as it streams, so a run that trained to completion inside its handler made
 everyone else wait in line (eight GAN learners saw their first update after up to 61 s). Here
-a run trains in short slices (``worker_slice_s``, ``slice_s`` in the server's threads), and each slice first takes a turn at ``CPU``: a
-first-come-first-served queue with one place per core. After its slice the run goes to the back
+a run trains in short slices (``worker_slice_s``; ``slice_s`` in the server's threads), and each
+slice first takes a turn at ``CPU``: a first-come-first-served queue with one place per core. After its slice the run goes to the back
 of the queue, so N runs each progress at about 1/N of the speed, all of them from their first
 second. A stream's first turn (the one whose view tells a learner that Start was heard) goes
 ahead of the turns of streams already showing progress: a learner who just pressed waits for one
