@@ -18,9 +18,9 @@ Fairness. A classroom shares one 2-core machine. Gradio gives each streaming eve
 thread for as long as it streams, so a run that trained to completion inside its handler made
 everyone else wait in line (eight GAN learners saw their first update after up to 61 s). Here
 a run trains in short slices (``worker_slice_s``; ``slice_s`` in the server's threads), and each
-slice first takes a turn at ``CPU``: a first-come-first-served queue with one place per core. After its slice the run goes to the back
-of the queue, so N runs each progress at about 1/N of the speed, all of them from their first
-second. A stream's first turn (the one whose view tells a learner that Start was heard) goes
+slice first takes a turn at ``CPU``: a first-come-first-served queue with one place per core.
+After its slice the run goes to the back of the queue, so N runs each progress at about 1/N of
+the speed, all of them from their first second. A stream's first turn (the one whose view tells a learner that Start was heard) goes
 ahead of the turns of streams already showing progress: a learner who just pressed waits for one
 slice of the work in progress, not for a whole round of everyone's. A view due after a slice
 is drawn in the same turn, so a frame costs one wait in the queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
