@@ -33,9 +33,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
-
 from collections import OrderedDict
+from pathlib import Path
 
 from gradio import processing_utils, queueing, state_holder
 from gradio.utils import LRUCache
