@@ -14,19 +14,20 @@ A lab's run object (kept per session, deep-copyable and picklable) offers:
 ``step`` and ``reset`` act on it. A lab's handlers build a run from their settings and call these;
 they never write a training loop of their own.
 
-Fairness. A classroom shares one 2-core machine. Gradio gives each streaming event a worker
-thread for as long as it streams, so a run that trained to completion inside its handler made
-everyone else wait in line (eight GAN learners saw their first update after up to 61 s). Here
-a run trains in short slices (``worker_slice_s``; ``slice_s`` in the server's threads), and each
-slice first takes a turn at ``CPU``: a first-come-first-served queue with one place per core.
-After its slice the run goes to the back of the queue, so N runs each progress at about 1/N of
-the speed, all of them from their first second. A stream's first turn (the one whose view tells a learner that Start was heard) goes
-ahead of the turns of streams already showing progress: a learner who just pressed waits for one
-slice of the work in progress, not for a whole round of everyone's. A view due after a slice
-is drawn in the same turn, so a frame costs one wait in the queue, not two. Heavy one-shot work (sampling, decoding) takes its turn in the same queue
-(``CPU.turn``): on one thread for one place, or ``cores=CPU.slots`` for work on the process's
-threads, so nothing oversubscribes the cores; inside a library's loop it gives way after each
-slice at ``components.turns.checkpoint()``, so its turn is a slice long too. Views cost CPU too: a run redraws at most every
+Fairness. A classroom shares one 2-core machine. Gradio gives each streaming event a worker thread
+for as long as it streams, so a run that trained to completion inside its handler made everyone
+else wait in line (eight GAN learners saw their first update after up to 61 s). Here a run trains
+in short slices (``worker_slice_s``; ``slice_s`` in the server's threads), and each slice first
+takes a turn at ``CPU``: a first-come-first-served queue with one place per core. After its slice
+the run goes to the back of the queue, so N runs each progress at about 1/N of the speed, all of
+them from their first second. A stream's first turn (the one whose view tells a learner that Start
+was heard) goes ahead of the turns of streams already showing progress: a learner who just pressed
+waits for one slice of the work in progress, not for a whole round of everyone's. A view due after
+a slice is drawn in the same turn, so a frame costs one wait in the queue, not two. Heavy one-shot
+work (sampling, decoding) takes its turn in the same queue (``CPU.turn``): on one thread for one
+place, or ``cores=CPU.slots`` for work on the process's threads, so nothing oversubscribes the
+cores; inside a library's loop it gives way after each slice at ``components.turns.checkpoint()``,
+so its turn is a slice long too. Views cost CPU too: a run redraws at most every
 ``stream_interval_s`` and less often when many runs share the machine, so drawing stays a small
 share of the work (``frame_interval``). Nothing holds a place across a ``yield``: the page may be
 slow to take a frame.
@@ -281,7 +282,8 @@ def _train_slice(session: LiveSession, run, stop: Callable[[], bool]) -> None:
     and the same back. With 30 GAN runs in the load benchmark and 50 ms slices, trips took a
     third of the server's Python time and a sixth of the workers' (py-spy): about 0.3 of the 2
     cores trained nothing. 100 ms slices halve that (the class's rate against one headless
-    trainer: 0.77 and 0.98 before, 1.13 and 1.20 after); a Pause still ends a slice within 0.1 s."""
+    trainer: 0.77 and 0.98 before, 0.94–1.31 in five runs after). A Pause waits for at most the
+    slice in progress: 0.1 s."""
     with session.lock:
         try:
             TRAINERS.train(run, LIMITS.worker_slice_s)

@@ -138,7 +138,11 @@ def test_pause_stops_this_pages_run_within_a_couple_of_frames_while_ten_others_t
     with others_training(server_url, 10) as still_training:
         started = []   # the runs Start streams, in order: this page's is the last
         start = live.start
-        monkeypatch.setattr(live, "start", lambda session, run, *rest: (started.append(run), start(session, run, *rest))[1])
+
+        def recorded_start(session, run, *rest):
+            started.append(run)
+            return start(session, run, *rest)
+        monkeypatch.setattr(live, "start", recorded_start)
         page = page_factory("en-US")
         page.get_by_role("tab", name="GAN", exact=True).click()
         iterations = page.get_by_label("Iterations per Start")
